@@ -1,0 +1,201 @@
+// The configuration schema: one place for every key, its type and its default (DESIGN §11).
+// Validation is zod's; the loader reports every issue at once with its path.
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../domain/durations.js';
+
+/** A duration string such as `30s` or `4h`, parsed to milliseconds. */
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected a duration such as 30s, 5m, 4h or 1d')
+  .transform((s) => parseDuration(s));
+
+/** An SLA target: `30m`, `4h` (working hours on the calendar) or `1d` (working days on the calendar). */
+const slaTarget = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected a duration such as 30m, 4h or 1d')
+  .transform((s) => {
+    const m = DURATION_PATTERN.exec(s)!;
+    return m[2] === 'd' ? { days: Number(m[1]) } : { ms: parseDuration(s) };
+  });
+export type SlaTarget = { days: number } | { ms: number };
+
+const url = z.string().url();
+const hhmmRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM-HH:MM');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const role = z.enum(['viewer', 'l1', 'l2', 'l3', 'admin', 'ingest']);
+const priority = z.enum(['P1', 'P2', 'P3', 'P4']);
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+export const calendarSchema = z.strictObject({
+  timezone,
+  hours: z.partialRecord(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), z.union([hhmmRange, z.array(hhmmRange)])),
+  holidays: z.array(isoDate).default([]),
+});
+export type CalendarConfig = z.infer<typeof calendarSchema>;
+
+const prioritySla = z.strictObject({
+  respond: slaTarget,
+  progressEvery: slaTarget,
+  resolve: slaTarget,
+  calendar: z.string().default('business'),
+});
+
+const contact = z.strictObject({
+  name: z.string(),
+  email: z.string().email().optional(),
+  phone: z.string().optional(),
+});
+
+const consoleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+  url,
+  token: z.string().optional(),
+  pollInterval: duration.default(parseDuration('60s')),
+  timeout: duration.default(parseDuration('5s')),
+  concurrency: z.number().int().min(1).max(1024).default(16),
+  jitter: duration.default(parseDuration('2s')),
+});
+
+const mappingSchema = z.strictObject({
+  serverLabel: z.string().default('server'),
+  instanceLabel: z.string().default('instance'),
+  componentLabel: z.string().default('component'),
+  kindLabel: z.string().default('component_kind'),
+  defaultKind: z.enum(['software', 'hardware']).default('software'),
+  severityLabel: z.string().default('severity'),
+  degradedSeverities: z.array(z.string()).default(['warning', 'info']),
+  customerLabel: z.string().default('customer'),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      publicUrl: url.optional(),
+      bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected e.g. 1mb').default('1mb'),
+      shutdownTimeout: duration.default(parseDuration('8s')),
+      allowedOrigins: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  storage: z
+    .strictObject({
+      path: z.string().default('./data/escalatord.json'),
+      eventLogSize: z.number().int().min(100).default(10_000),
+      dedupRetention: duration.default(parseDuration('1d')),
+      resolvedRetention: duration.default(parseDuration('7d')),
+      maxLiveIncidents: z.number().int().min(100).default(20_000),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      tokens: z.array(z.strictObject({ name: z.string().min(1), role, token: z.string().min(16, 'tokens must be at least 16 characters') })).default([]),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      console: z.strictObject({ secret: z.union([z.string().min(16), z.array(z.string().min(16))]).optional(), tolerance: duration.default(parseDuration('300s')) }).prefault({}),
+      alertmanager: z.strictObject({ mapping: mappingSchema.prefault({}) }).prefault({}),
+    })
+    .prefault({}),
+  consoles: z.array(consoleSchema).default([]),
+  ticketing: z
+    .strictObject({
+      adapter: z.enum(['generic', 'jira', 'servicenow']).default('generic'),
+      url: url.optional(),
+      token: z.string().optional(),
+      username: z.string().optional(),
+      timeout: duration.default(parseDuration('10s')),
+      maxAttempts: z.number().int().min(1).default(20),
+      backoffBase: duration.default(parseDuration('1s')),
+      backoffCap: duration.default(parseDuration('5m')),
+      breakerThreshold: z.number().int().min(1).default(5),
+      breakerCooldown: duration.default(parseDuration('30s')),
+      diagnosticsMaxBytes: z.number().int().min(256).default(16_384),
+      jira: z.strictObject({ projectKey: z.string().default('SUP'), issueType: z.string().default('Incident'), resolveTransition: z.string().default('Done') }).prefault({}),
+      servicenow: z.strictObject({ table: z.string().default('incident'), resolvedState: z.string().default('6') }).prefault({}),
+    })
+    .prefault({}),
+  routing: z
+    .strictObject({
+      degradedGrace: duration.default(parseDuration('15m')),
+      autoResolveAfter: duration.optional(),
+      diagnosticsTimeout: duration.default(parseDuration('5s')),
+      softwareFailurePriority: priority.default('P2'),
+      multipleSoftwareFailuresPriority: priority.default('P1'),
+      hardwarePriority: priority.default('P2'),
+      unreachablePriority: priority.default('P2'),
+      degradedPriority: priority.default('P3'),
+    })
+    .prefault({}),
+  sla: z
+    .strictObject({
+      warnAt: z.number().gt(0).lt(1).default(0.75),
+      calendars: z.record(z.string(), calendarSchema).default({
+        business: { timezone: 'Europe/London', hours: { mon: '09:00-17:30', tue: '09:00-17:30', wed: '09:00-17:30', thu: '09:00-17:30', fri: '09:00-17:30' }, holidays: [] },
+      }),
+      priorities: z
+        .strictObject({
+          P1: prioritySla.prefault({ respond: '30m', progressEvery: '1h', resolve: '4h', calendar: '24x7' }),
+          P2: prioritySla.prefault({ respond: '1h', progressEvery: '4h', resolve: '1d', calendar: 'business' }),
+          P3: prioritySla.prefault({ respond: '4h', progressEvery: '1d', resolve: '3d', calendar: 'business' }),
+          P4: prioritySla.prefault({ respond: '1d', progressEvery: '2d', resolve: '10d', calendar: 'business' }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  management: z
+    .strictObject({
+      workingDay: z.string().default('business'),
+      /** How long a management step has to show progress (step 2) or acknowledge (step 3): one working day. */
+      stepWindow: slaTarget.default({ days: 1 }),
+      /** Re-notification attempts within a step's window before moving on (the seed's "more than one occasion"). */
+      attempts: z.number().int().min(1).default(2),
+      masterUrl: url.optional(),
+      refreshInterval: duration.default(parseDuration('1h')),
+      staleAfter: duration.default(parseDuration('1d')),
+      steps: z
+        .array(z.strictObject({ step: z.number().int().min(2).max(4), title: z.string(), contact }))
+        .default([
+          { step: 2, title: 'Head of Support', contact: { name: '(name of the Head of Support)', email: 'head-of-support@vendor.example' } },
+          { step: 3, title: 'VP Customer Success', contact: { name: '(name of the VP Customer Success)', email: 'vp-customer-success@vendor.example' } },
+          { step: 4, title: 'Chief Operations Architect', contact: { name: '(name of the Chief Operations Architect)', email: 'chief-ops-architect@vendor.example' } },
+        ]),
+    })
+    .prefault({}),
+  notifications: z
+    .strictObject({
+      channels: z.array(z.strictObject({ id: z.string(), type: z.enum(['webhook', 'slack']), url, token: z.string().optional() })).default([]),
+    })
+    .prefault({}),
+  customers: z
+    .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email() })).default([]) }))
+    .default([]),
+  requests: z.array(z.strictObject({ type: z.string().min(1), level: z.union([z.literal(1), z.literal(2), z.literal(3)]), description: z.string().optional() })).default([]),
+  simulator: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      consolePort: z.number().int().min(0).max(65535).default(9101),
+      ticketingPort: z.number().int().min(0).max(65535).default(9102),
+      servers: z.number().int().min(1).default(24),
+      customers: z.number().int().min(1).default(6),
+      faultRate: z.number().min(0).max(1).default(0.02),
+      faultInterval: duration.default(parseDuration('10s')),
+      pushWebhooks: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConsoleConfig = Config['consoles'][number];
+export type AlertmanagerMapping = Config['ingest']['alertmanager']['mapping'];
+export type PrioritySla = Config['sla']['priorities']['P1'];

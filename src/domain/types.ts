@@ -1,0 +1,188 @@
+// Shared vocabulary of the daemon. Everything here is plain data: no I/O, no classes with behaviour.
+
+export type ComponentKind = 'software' | 'hardware';
+export type ComponentStatus = 'ok' | 'degraded' | 'failed' | 'unknown';
+export const COMPONENT_KINDS: readonly ComponentKind[] = ['software', 'hardware'];
+export const COMPONENT_STATUSES: readonly ComponentStatus[] = ['ok', 'degraded', 'failed', 'unknown'];
+
+/** One component as a Monitoring Console reports it (DESIGN §3). */
+export interface ReportedComponent {
+  name: string;
+  kind: ComponentKind;
+  status: ComponentStatus;
+  message?: string;
+  since?: string;
+}
+
+/** A StatusReport (DESIGN §3). A webhook report may be partial; a polled one is the whole server. */
+export interface StatusReport {
+  serverId: string;
+  observedAt: string;
+  reachable: boolean;
+  components: ReportedComponent[];
+  /** Optional extras a console may send; kept when known. */
+  name?: string;
+  customerId?: string;
+}
+
+/** What the daemon believes about one component, with the instant it entered this status. */
+export interface ComponentState {
+  name: string;
+  kind: ComponentKind;
+  status: ComponentStatus;
+  message?: string;
+  since: string;
+  observedAt: string;
+}
+
+export interface ServerState {
+  id: string;
+  name: string;
+  customerId: string;
+  consoleId?: string;
+  reachable: boolean;
+  reachableSince: string;
+  observedAt: string;
+  components: Record<string, ComponentState>;
+}
+
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
+export type Level = 1 | 2 | 3 | 4;
+export const LEVELS: readonly Level[] = [1, 2, 3, 4];
+export type IncidentType = 'fault' | 'request';
+export type IncidentStatus = 'open' | 'acknowledged' | 'in-progress' | 'awaiting-customer' | 'resolved';
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'acknowledged', 'in-progress', 'awaiting-customer', 'resolved'];
+export type IncidentSource = 'console' | 'alertmanager' | 'poll' | 'manual';
+export type RootCause =
+  | 'server' | 'client-device' | 'client-application' | 'lan'
+  | 'internet-connection' | 'internet-service' | 'configuration' | 'other';
+export const ROOT_CAUSES: readonly RootCause[] = [
+  'server', 'client-device', 'client-application', 'lan', 'internet-connection', 'internet-service', 'configuration', 'other',
+];
+
+export type Role = 'viewer' | 'l1' | 'l2' | 'l3' | 'admin' | 'ingest';
+export const ROLES: readonly Role[] = ['viewer', 'l1', 'l2', 'l3', 'admin', 'ingest'];
+
+/** Who did something: an authenticated token holder, the daemon itself, or the vendor's ticketing system. */
+export interface Actor {
+  kind: 'user' | 'system' | 'vendor';
+  name: string;
+  role?: Role;
+}
+
+export interface TimelineEntry {
+  at: string;
+  actor: Actor;
+  action: string;
+  note?: string;
+  data?: Record<string, unknown>;
+}
+
+export type ClockName = 'response' | 'progress' | 'resolution';
+export const CLOCK_NAMES: readonly ClockName[] = ['response', 'progress', 'resolution'];
+export type ClockState = 'running' | 'paused' | 'at-risk' | 'breached' | 'met' | 'stopped';
+
+export interface SlaClock {
+  /** Instant the clock comes due; null while paused or stopped. */
+  dueAt: string | null;
+  state: ClockState;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  /** Instant the current run started (for pauses and progress resets). */
+  startedAt: string;
+  /** Working milliseconds still owed when paused; lets a pause resume with the same budget. */
+  remainingMs?: number | null;
+  metAt?: string | null;
+}
+
+export interface IncidentSla {
+  response: SlaClock;
+  progress: SlaClock;
+  resolution: SlaClock;
+}
+
+export interface ManagementStepRecord {
+  step: number;
+  at: string;
+  reason: 'sla-breach' | 'complaint' | 'no-progress' | 'unacknowledged';
+  acknowledgedAt: string | null;
+  acknowledgedBy?: string;
+  attempts: number;
+}
+
+export interface IncidentManagement {
+  step: number; // 1 = support team (the default), 2..4 management
+  history: ManagementStepRecord[];
+}
+
+export interface TicketRef {
+  adapter: string;
+  id: string | null;
+  url: string | null;
+  state: 'pending' | 'created' | 'failed' | 'resolved';
+}
+
+export interface Reporter {
+  name: string;
+  email: string;
+}
+
+export interface Incident {
+  id: string;
+  type: IncidentType;
+  title: string;
+  serverId: string;
+  customerId: string;
+  component: string | null;
+  componentKind: ComponentKind | null;
+  source: IncidentSource;
+  priority: Priority;
+  level: Level;
+  status: IncidentStatus;
+  createdAt: string;
+  updatedAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  detectedAt: string | null;
+  reporter: Reporter | null;
+  symptoms: string[];
+  requestType: string | null;
+  diagnostics: Diagnostics | null;
+  ticket: TicketRef | null;
+  sla: IncidentSla | null;
+  management: IncidentManagement;
+  rootCause: RootCause | null;
+  recoveredAt: string | null;
+  lastProgressAt: string | null;
+  timeline: TimelineEntry[];
+}
+
+export interface Diagnostics {
+  fetchedAt: string;
+  truncated: boolean;
+  data: unknown;
+  error?: string;
+}
+
+export type EventType =
+  | 'component.changed' | 'incident.created' | 'incident.escalated' | 'incident.updated'
+  | 'incident.resolved' | 'ticket.created' | 'ticket.failed' | 'sla.warning' | 'sla.breached'
+  | 'management.escalated' | 'console.down' | 'console.up';
+export const EVENT_TYPES: readonly EventType[] = [
+  'component.changed', 'incident.created', 'incident.escalated', 'incident.updated', 'incident.resolved',
+  'ticket.created', 'ticket.failed', 'sla.warning', 'sla.breached', 'management.escalated', 'console.down', 'console.up',
+];
+
+/** A domain event before it is sequenced. `scope` carries the filterable facts for live subscriptions. */
+export interface DomainEvent {
+  type: EventType;
+  data: Record<string, unknown>;
+  scope?: { level?: Level; customerId?: string; serverId?: string };
+}
+
+/** A domain event once it is in the event log. */
+export interface LoggedEvent extends DomainEvent {
+  seq: number;
+  at: string;
+}
