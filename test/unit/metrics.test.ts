@@ -192,7 +192,8 @@ describe('createMetrics', () => {
     const end = metrics.consolePollDuration.startTimer({ console: 'main' });
     const seconds = end();
     expect(seconds).toBeGreaterThanOrEqual(0);
-    const count = (await series(registry, 'console_poll_duration_seconds')).find((v) => v.metricName === 'escalatord_console_poll_duration_seconds_count' && v.labels.console === 'main');
+    const count = (await series(registry, 'console_poll_duration_seconds'))
+      .find((v) => (v as { metricName?: string }).metricName === 'escalatord_console_poll_duration_seconds_count' && v.labels.console === 'main');
     expect(count?.value).toBe(1);
   });
 
