@@ -1,0 +1,88 @@
+// The pure diff between what the daemon believes about a server and a new report. A webhook report is
+// a delta (only the components it names); a polled report is the whole truth (components it omits are
+// gone). Reports older than what is already known are ignored component by component.
+import type { ComponentKind, ComponentState, ComponentStatus, ServerState, StatusReport } from './types.js';
+
+export type StateChange =
+  | {
+      type: 'component';
+      serverId: string;
+      customerId: string;
+      component: string;
+      kind: ComponentKind;
+      from: ComponentStatus | null;
+      to: ComponentStatus;
+      message?: string;
+      at: string;
+    }
+  | { type: 'reachability'; serverId: string; customerId: string; from: boolean | null; to: boolean; at: string };
+
+export interface DiffMeta {
+  name?: string;
+  customerId?: string;
+  consoleId?: string;
+}
+
+export interface DiffResult {
+  next: ServerState;
+  changes: StateChange[];
+}
+
+export function diffReport(prev: ServerState | undefined, report: StatusReport, mode: 'delta' | 'full', meta: DiffMeta): DiffResult {
+  const observedAt = report.observedAt;
+  const customerId = meta.customerId ?? report.customerId ?? prev?.customerId ?? 'unknown';
+  const next: ServerState = {
+    id: report.serverId,
+    name: meta.name ?? report.name ?? prev?.name ?? report.serverId,
+    customerId,
+    consoleId: meta.consoleId ?? prev?.consoleId,
+    reachable: prev?.reachable ?? true,
+    reachableSince: prev?.reachableSince ?? observedAt,
+    observedAt: prev && prev.observedAt > observedAt ? prev.observedAt : observedAt,
+    components: { ...(prev?.components ?? {}) },
+  };
+  const changes: StateChange[] = [];
+  const isNewer = !prev || observedAt >= prev.observedAt;
+
+  if (isNewer && (prev === undefined || prev.reachable !== report.reachable)) {
+    next.reachable = report.reachable;
+    next.reachableSince = observedAt;
+    // A server seen for the first time and reachable is not news; one first seen unreachable is.
+    if (prev !== undefined || !report.reachable) {
+      changes.push({ type: 'reachability', serverId: report.serverId, customerId, from: prev ? prev.reachable : null, to: report.reachable, at: observedAt });
+    }
+  }
+  // While the console cannot reach the server, its component list says nothing new about them.
+  if (!report.reachable) return { next, changes };
+
+  const seen = new Set<string>();
+  for (const c of report.components) {
+    seen.add(c.name);
+    const old = next.components[c.name];
+    if (old && old.observedAt > observedAt) continue; // a late delivery of an older report
+    const status = c.status;
+    const changed = !old || old.status !== status;
+    const state: ComponentState = {
+      name: c.name,
+      kind: c.kind,
+      status,
+      message: c.message,
+      since: changed ? (c.since ?? observedAt) : old.since,
+      observedAt,
+    };
+    next.components[c.name] = state;
+    // First sight of a healthy component is not a transition worth an event.
+    if (changed && (old !== undefined || status !== 'ok')) {
+      changes.push({
+        type: 'component', serverId: report.serverId, customerId, component: c.name, kind: c.kind,
+        from: old ? old.status : null, to: status, message: c.message, at: observedAt,
+      });
+    }
+  }
+  if (mode === 'full' && isNewer) {
+    for (const name of Object.keys(next.components)) {
+      if (!seen.has(name)) delete next.components[name];
+    }
+  }
+  return { next, changes };
+}

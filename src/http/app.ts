@@ -1,0 +1,54 @@
+// The express app factory: middleware, health endpoints and error mapping. No listen() here; the
+// composition root owns the server so tests can mount the same app on an ephemeral port.
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import { errorHandler, sendProblem } from './problem.js';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  /** True once the store is loaded and until shutdown starts. */
+  isReady: () => boolean;
+  /** Routers mounted in order under `/`. */
+  routers: Router[];
+}
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics') return;
+      deps.logger.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    if (deps.isReady()) res.json({ status: 'ready' });
+    else sendProblem(res, 503, 'not ready: starting up or shutting down');
+  });
+
+  for (const router of deps.routers) app.use(router);
+
+  app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path}`));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** Answers 503 problem+json while the daemon is not ready; used in front of routes that change state. */
+export function requireReady(isReady: () => boolean): express.RequestHandler {
+  return (_req, res, next) => {
+    if (isReady()) next();
+    else sendProblem(res, 503, 'not ready: starting up or shutting down');
+  };
+}

@@ -1,0 +1,49 @@
+// RFC 9457 problem+json responses; the single place that turns error codes into HTTP status codes.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, ValidationError } from '../domain/errors.js';
+
+const STATUS_BY_CODE: Record<string, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  store_unavailable: 503,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export function sendProblem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="escalatord"');
+  if (status === 503) res.setHeader('Retry-After', '5');
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra }));
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    // body-parser errors carry `type` and `status`.
+    const e = err as { type?: string; status?: number; code?: string; message?: string };
+    if (e.type === 'entity.too.large') return sendProblem(res, 413, 'the request body exceeds the size limit');
+    if (e.type === 'entity.parse.failed') return sendProblem(res, 400, `the body is not valid JSON: ${e.message}`, { errors: [{ field: 'body', message: 'invalid JSON' }] });
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendProblem(res, 415, e.message ?? 'unsupported encoding');
+    if (err instanceof ValidationError) return sendProblem(res, 400, err.message, { errors: err.problems });
+    if (err instanceof AppError || (e.code && STATUS_BY_CODE[e.code])) {
+      const status = STATUS_BY_CODE[e.code ?? ''] ?? 500;
+      const details = err instanceof AppError ? err.details : {};
+      return sendProblem(res, status, e.message ?? 'error', details);
+    }
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error in a request');
+    sendProblem(res, 500, 'internal error');
+  };
+}

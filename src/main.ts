@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Entry point: parses argv, loads the configuration, builds the daemon and handles signals.
+import { Command } from 'commander';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfigFile } from './config/load.js';
+import { buildDaemon } from './app.js';
+import { createLogger } from './observability/logger.js';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_CONFIG = resolve(PROJECT_ROOT, 'config/default.yaml');
+
+async function run(configPath: string): Promise<void> {
+  let config;
+  try {
+    config = loadConfigFile(configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`escalatord: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level });
+  const daemon = buildDaemon({ config, logger, configPath });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Hard deadline: a stuck shutdown must not outlive the supervisor's grace period.
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.server.shutdownTimeout + 1500);
+    deadline.unref();
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await daemon.start();
+  } catch (err) {
+    logger.fatal({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'start-up failed');
+    process.stderr.write(`escalatord: ${(err as Error).message}\n`);
+    await daemon.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+const program = new Command()
+  .name('escalatord')
+  .description('Escalation daemon for Cloud Managed Servers')
+  .option('-c, --config <file>', 'configuration file (default: $ESCALATORD_CONFIG or config/default.yaml)')
+  .action(async (opts: { config?: string }) => {
+    await run(resolve(opts.config ?? process.env.ESCALATORD_CONFIG ?? DEFAULT_CONFIG));
+  });
+
+program
+  .command('check-config')
+  .description('validate a configuration file and list every problem')
+  .argument('<file>', 'configuration file')
+  .action((file: string) => {
+    try {
+      loadConfigFile(resolve(file));
+      process.stdout.write(`${file}: configuration is valid\n`);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
+  });
+
+await program.parseAsync(process.argv);
