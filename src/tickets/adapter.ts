@@ -1,0 +1,38 @@
+// The one contract every ticketing adapter implements (DESIGN §6). The dispatcher owns retries,
+// backoff and the circuit breaker; an adapter makes one attempt and throws a classified TicketError.
+
+export type TicketPriority = 'P1' | 'P2' | 'P3' | 'P4';
+export type TicketCommentKind = 'diagnostics' | 'escalation' | 'recovery' | 'resolution' | 'sla' | 'progress';
+export type TicketAdapterName = 'generic' | 'jira' | 'servicenow';
+
+export interface TicketCreateRequest {
+  /** The incident id; also the idempotency key the adapter uses to find a ticket it already made. */
+  externalId: string;
+  title: string;
+  priority: TicketPriority;
+  level: number;
+  serverId: string;
+  customerId: string;
+  component: string | null;
+  description: string;
+  /** JSON, already size-capped by the caller; adapters cap it again to fit their own field limits. */
+  diagnostics: unknown;
+  links: { incident: string };
+}
+
+export interface CreatedTicket {
+  id: string;
+  url: string | null;
+}
+
+/**
+ * A ticketing system. Every method makes one attempt, bounded by the configured timeout, and either
+ * resolves or throws a `TicketError` that says whether a retry can help. `create` is safe to repeat with
+ * the same idempotency key: a second call returns the ticket the first one made instead of a new one.
+ */
+export interface TicketAdapter {
+  readonly name: TicketAdapterName;
+  create(req: TicketCreateRequest, idempotencyKey: string): Promise<CreatedTicket>;
+  comment(ticketId: string, body: string, kind: TicketCommentKind): Promise<void>;
+  resolve(ticketId: string, note: string, rootCause: string | null): Promise<void>;
+}
