@@ -1,0 +1,292 @@
+// The live feed (DESIGN §9): authenticates WebSocket upgrades on the daemon's HTTP server, greets each
+// client with a snapshot, fans published events out to the clients whose filter matches, replays missed
+// events on `resume`, and drops clients that stop answering pings or stop reading.
+//
+// Wire protocol (server → client):
+//   {"type":"hello","seq":N,"snapshot":{…}}                  first message; the snapshot reflects seq N
+//   {"type":<event type>,"seq","at","data","scope"?}          one per event; scope = {level,customerId,serverId}
+//   {"type":"subscribed","filter":{levels,customerIds,serverIds,types}}
+//   {"type":"resync","seq":N,"snapshot":{…}}                  resume point older than the log: start over
+//   {"type":"error","error":"…"}                              a message the server could not accept
+// Delivery: after hello (or a resync) a client gets every matching event with a higher seq, in order, once.
+// `resume` repositions the stream: every matching event with seq > fromSeq follows, in order, once, then
+// live ones. New clients are held back from live events for `resumeWindowMs` (or until they resume), so a
+// reconnecting client that sends `resume` straight after hello never sees an event twice or out of order.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LoggedEvent } from '../domain/types.js';
+import { parseClientMessage } from './client-messages.js';
+import { LiveSession, type DropReason } from './live-session.js';
+import { mergeSince, RecentEvents } from './recent-events.js';
+import { authorizeUpgrade, LIVE_SUBPROTOCOL, refuseUpgrade, type Principal } from './upgrade-auth.js';
+
+export type { Principal } from './upgrade-auth.js';
+
+/** The read side of the event log the hub replays from. `since` returns events with seq > fromSeq, ascending. */
+export interface LiveEventLog {
+  latestSeq(): number;
+  /** null when fromSeq is older than the log still holds. */
+  since(fromSeq: number): LoggedEvent[] | null;
+}
+
+/** Shaped so prom-client's Gauge and Counters fit directly. */
+export interface LiveMetrics {
+  wsClients: { set(value: number): void };
+  wsMessagesSent: { inc(value?: number): void };
+  wsDroppedClients: { inc(labels: { reason: DropReason }, value?: number): void };
+}
+
+export interface LiveHubDeps {
+  /** The daemon's HTTP server; the hub listens to its 'upgrade' event between start() and stop(). */
+  server: Server;
+  /** Default '/api/v1/live'. */
+  path?: string;
+  /** Token → principal (constant-time lookup, owned by http/auth); null when unknown. */
+  authenticate(token: string): Principal | null;
+  /** Exact browser origins allowed besides the daemon's own; requests without Origin are allowed. */
+  allowedOrigins: string[];
+  /** Events must be in the log before (or when) they are published. */
+  eventLog: LiveEventLog;
+  /** Current state for hello and resync: open incidents, servers, consoles… */
+  snapshot(): unknown;
+  metrics: LiveMetrics;
+  logger: Logger;
+  /** Ping interval; a client that misses one ping is terminated at the next. Default 30000. */
+  heartbeatMs?: number;
+  /** Send buffer limit per client; passing it closes the client with 1013. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** How long a new client is held back from live events, waiting for a possible resume. Default 250; 0 = off. */
+  resumeWindowMs?: number;
+  /** How long a closing client gets before it is terminated. Default 1000. */
+  closeGraceMs?: number;
+  now?: () => Date;
+}
+
+export const LIVE_MAX_PAYLOAD = 64 * 1024;
+const RECENT_CAPACITY = 2048;
+
+export class LiveHub {
+  private readonly deps: LiveHubDeps;
+  private readonly path: string;
+  private readonly heartbeatMs: number;
+  private readonly maxBufferedBytes: number;
+  private readonly resumeWindowMs: number;
+  private readonly closeGraceMs: number;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<LiveSession>();
+  private readonly recent = new RecentEvents(RECENT_CAPACITY);
+  private heartbeat: NodeJS.Timeout | null = null;
+  private started = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(deps: LiveHubDeps) {
+    this.deps = deps;
+    this.path = deps.path ?? '/api/v1/live';
+    this.heartbeatMs = deps.heartbeatMs ?? 30_000;
+    this.maxBufferedBytes = deps.maxBufferedBytes ?? 1024 * 1024;
+    this.resumeWindowMs = deps.resumeWindowMs ?? 250;
+    this.closeGraceMs = deps.closeGraceMs ?? 1000;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: LIVE_MAX_PAYLOAD,
+      clientTracking: false,
+      // Never echo `bearer.<token>`: the only protocol the server ever selects is escalatord.v1.
+      handleProtocols: (protocols) => (protocols.has(LIVE_SUBPROTOCOL) ? LIVE_SUBPROTOCOL : false),
+    });
+  }
+
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.deps.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Closes every client with 1001 and stops listening; resolves once all sockets are gone. Safe twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Sends the event to every matching client. The event is serialised once, whatever the client count. */
+  publish(event: LoggedEvent): void {
+    if (this.stopping) return;
+    const frame = this.recent.add(event);
+    let sent = 0;
+    for (const session of this.sessions) {
+      if (session.shouldReceive(event) && session.send(frame)) sent++;
+    }
+    if (sent > 0) this.deps.metrics.wsMessagesSent.inc(sent);
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!this.isOurPath(req.url)) {
+      // Another listener may own this path; when we are the only one, nobody else would ever answer.
+      if (this.deps.server.listenerCount('upgrade') <= 1) refuseUpgrade(socket, 404, 'no WebSocket endpoint here');
+      return;
+    }
+    const decision = authorizeUpgrade(req, this.deps);
+    if (!decision.ok) {
+      this.deps.logger.info({ status: decision.status, reason: decision.reason, origin: req.headers.origin, remote: req.socket.remoteAddress }, 'live feed upgrade refused');
+      refuseUpgrade(socket, decision.status, decision.reason);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, decision.principal));
+  };
+
+  private isOurPath(url: string | undefined): boolean {
+    if (!url) return false;
+    const q = url.indexOf('?');
+    const pathname = q === -1 ? url : url.slice(0, q);
+    return pathname === this.path || pathname === `${this.path}/`;
+  }
+
+  private onConnection(ws: WebSocket, principal: Principal): void {
+    if (this.stopping) {
+      ws.close(1001, 'server shutting down');
+      return;
+    }
+    const session = new LiveSession({
+      ws,
+      principal,
+      maxBufferedBytes: this.maxBufferedBytes,
+      closeGraceMs: this.closeGraceMs,
+      onDrop: (reason) => {
+        this.deps.metrics.wsDroppedClients.inc({ reason });
+        this.deps.logger.warn({ client: principal.name, reason }, 'live client dropped');
+      },
+    });
+    this.sessions.add(session);
+    this.deps.metrics.wsClients.set(this.sessions.size);
+    ws.on('pong', () => { session.alive = true; });
+    ws.on('message', (data, isBinary) => this.onMessage(session, data, isBinary));
+    // ws reports protocol violations (e.g. maxPayload, answered with 1009) here; without a listener they would crash us.
+    ws.on('error', (err) => this.deps.logger.info({ client: principal.name, err: err.message }, 'live client error'));
+    ws.on('close', (code) => {
+      session.dispose();
+      this.sessions.delete(session);
+      this.deps.metrics.wsClients.set(this.sessions.size);
+      this.deps.logger.debug({ client: principal.name, code }, 'live client disconnected');
+    });
+    this.deps.logger.debug({ client: principal.name, role: principal.role }, 'live client connected');
+
+    const greeted = this.greet(session, 'hello');
+    if (greeted && this.resumeWindowMs > 0) {
+      session.holding = true;
+      session.holdTimer = setTimeout(() => this.release(session), this.resumeWindowMs);
+      session.holdTimer.unref();
+    }
+  }
+
+  /** hello or resync: the current seq with the snapshot that reflects it. */
+  private greet(session: LiveSession, type: 'hello' | 'resync'): boolean {
+    const seq = this.deps.eventLog.latestSeq();
+    let snapshot: unknown;
+    try {
+      snapshot = this.deps.snapshot();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'live snapshot failed');
+      session.close(1011, 'snapshot unavailable');
+      return false;
+    }
+    session.coveredUpTo = seq;
+    return this.sendMessage(session, { type, seq, snapshot });
+  }
+
+  private onMessage(session: LiveSession, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (!session.open) return;
+    try {
+      const parsed = parseClientMessage(data, isBinary);
+      if (!parsed.ok) {
+        this.sendMessage(session, { type: 'error', error: parsed.error });
+        return;
+      }
+      const message = parsed.value;
+      if (message.type === 'subscribe') {
+        session.setFilter(message.filter);
+        this.sendMessage(session, { type: 'subscribed', filter: message.filter });
+      } else {
+        session.clearHold();
+        this.replayFrom(session, message.fromSeq);
+      }
+    } catch (err) {
+      // A bug here must cost one message, never the daemon.
+      this.deps.logger.error({ err, client: session.principal.name }, 'live client message failed');
+      this.sendMessage(session, { type: 'error', error: 'internal error' });
+    }
+  }
+
+  /** End of the hold: catch up on what was published meanwhile, then go live. */
+  private release(session: LiveSession): void {
+    session.clearHold();
+    if (session.open) this.replayFrom(session, session.coveredUpTo);
+  }
+
+  /** Sends every matching event with seq > fromSeq in order, or a resync when the log no longer reaches back. */
+  private replayFrom(session: LiveSession, fromSeq: number): void {
+    const latest = this.deps.eventLog.latestSeq();
+    // A resume point ahead of the log means the log was reset; the client's picture is stale.
+    const logged = fromSeq > latest ? null : this.deps.eventLog.since(fromSeq);
+    if (logged === null) {
+      this.greet(session, 'resync');
+      return;
+    }
+    const events = mergeSince(fromSeq, logged, this.recent.after(fromSeq));
+    // Synchronous from here on: no publish can interleave, so coveredUpTo stays exact.
+    session.coveredUpTo = Math.max(fromSeq, events.length ? events[events.length - 1].seq : fromSeq);
+    let sent = 0;
+    for (const event of events) {
+      if (!session.matches(event)) continue;
+      if (!session.send(this.recent.frameFor(event))) break;
+      sent++;
+    }
+    if (sent > 0) this.deps.metrics.wsMessagesSent.inc(sent);
+  }
+
+  private sendMessage(session: LiveSession, message: unknown): boolean {
+    const sent = session.sendJson(message);
+    if (sent) this.deps.metrics.wsMessagesSent.inc();
+    return sent;
+  }
+
+  private beat(): void {
+    for (const session of this.sessions) {
+      if (!session.open) continue;
+      if (!session.alive) {
+        session.drop('heartbeat');
+        continue;
+      }
+      session.alive = false;
+      session.ws.ping();
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.deps.server.off('upgrade', this.onUpgrade);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const closed = [...this.sessions].map((session) => new Promise<void>((resolve) => {
+      if (session.ws.readyState === session.ws.CLOSED) return resolve();
+      session.ws.once('close', () => resolve());
+      session.close(1001, 'server shutting down');
+    }));
+    const deadline = setTimeout(() => {
+      for (const session of this.sessions) session.ws.terminate();
+    }, this.closeGraceMs);
+    try {
+      await Promise.all(closed);
+    } finally {
+      clearTimeout(deadline);
+    }
+    this.recent.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.deps.logger.debug('live hub stopped');
+  }
+}

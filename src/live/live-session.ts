@@ -1,0 +1,109 @@
+// One connected live client: its filter, its position in the event stream and its send buffer guard.
+import { WebSocket } from 'ws';
+import type { LoggedEvent } from '../domain/types.js';
+import { compileFilter, MATCH_ALL_FILTER, type EventMatcher, type LiveFilter } from './subscription-filter.js';
+import type { Principal } from './upgrade-auth.js';
+
+export type DropReason = 'slow' | 'heartbeat';
+
+export interface LiveSessionDeps {
+  ws: WebSocket;
+  principal: Principal;
+  maxBufferedBytes: number;
+  /** How long a client closed for being slow gets to finish the close handshake before it is cut off. */
+  closeGraceMs: number;
+  onDrop(reason: DropReason): void;
+}
+
+const TEXT = { binary: false } as const;
+
+export class LiveSession {
+  readonly ws: WebSocket;
+  readonly principal: Principal;
+  filter: LiveFilter = MATCH_ALL_FILTER;
+  matches: EventMatcher = compileFilter(MATCH_ALL_FILTER);
+  /**
+   * Every event with seq <= this was accounted for by the hello snapshot or a replay, so a later
+   * publish of it is skipped: this is what keeps replay and live delivery free of duplicates.
+   */
+  coveredUpTo = 0;
+  /** While true the client gets no live events: it has just connected and may yet ask to resume. */
+  holding = false;
+  holdTimer: NodeJS.Timeout | null = null;
+  /** False once a ping went unanswered. */
+  alive = true;
+  private dropped = false;
+  private killTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: LiveSessionDeps) {
+    this.ws = deps.ws;
+    this.principal = deps.principal;
+  }
+
+  get open(): boolean {
+    return !this.dropped && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  setFilter(filter: LiveFilter): void {
+    this.filter = filter;
+    this.matches = compileFilter(filter);
+  }
+
+  /**
+   * Sends one text frame unless the client's buffer would pass the limit, in which case the client is
+   * closed with 1013 instead: memory per client stays bounded by the limit (or one oversized frame).
+   */
+  send(frame: Buffer | string): boolean {
+    if (!this.open) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > 0 && buffered + frame.length > this.deps.maxBufferedBytes) {
+      this.drop('slow');
+      return false;
+    }
+    this.ws.send(frame, TEXT);
+    return true;
+  }
+
+  sendJson(message: unknown): boolean {
+    return this.send(JSON.stringify(message));
+  }
+
+  /** Slow clients get a close frame (which they may never read) and a deadline; heartbeat failures are cut at once. */
+  drop(reason: DropReason): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    this.deps.onDrop(reason);
+    if (reason === 'heartbeat') {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.close(1013, 'slow consumer');
+    this.killTimer = setTimeout(() => this.ws.terminate(), this.deps.closeGraceMs);
+    this.killTimer.unref();
+  }
+
+  /** Closes politely (e.g. 1001 on shutdown); the caller decides when to give up and terminate. */
+  close(code: number, reason: string): void {
+    this.dropped = true;
+    this.clearHold();
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  clearHold(): void {
+    this.holding = false;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+  }
+
+  /** Called once the socket is closed: no timer may outlive the connection. */
+  dispose(): void {
+    this.dropped = true;
+    this.clearHold();
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = null;
+  }
+
+  shouldReceive(event: LoggedEvent): boolean {
+    return !this.holding && event.seq > this.coveredUpTo && this.matches(event);
+  }
+}
