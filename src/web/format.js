@@ -1,0 +1,124 @@
+// Human-readable text for times, SLA clocks and live events. No DOM, no clock reads: `now` is passed in.
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function clockTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
+}
+
+export function dateTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : dateTimeFmt.format(d);
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** `2d 03h`, `1h 05m`, `12m 03s`, `45s`: two units are enough to act on, more is noise. */
+export function duration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${pad(h)}h`;
+  if (h > 0) return `${h}h ${pad(m)}m`;
+  if (m > 0) return `${m}m ${pad(sec)}s`;
+  return `${sec}s`;
+}
+
+export const CLOCK_LABELS = { response: 'Response', progress: 'Progress', resolution: 'Resolution' };
+
+/**
+ * What one SLA clock should say right now: `tone` picks the colour (ok, warn, breach, done, paused) and
+ * `label` always carries the same meaning in words, so colour is never the only signal.
+ */
+export function slaView(clock, now) {
+  if (!clock) return null;
+  const state = clock.state;
+  if (state === 'met') return { tone: 'done', label: 'met', text: '✓ met' };
+  if (state === 'stopped') return { tone: 'done', label: 'stopped', text: '— stopped' };
+  if (state === 'paused' || !clock.dueAt) return { tone: 'paused', label: 'paused', text: '⏸ paused' };
+  const due = Date.parse(clock.dueAt);
+  const left = due - now;
+  if (state === 'breached' || left <= 0) {
+    return { tone: 'breach', label: 'breached', text: `✕ ${duration(-left)} over` };
+  }
+  const warnAt = clock.warnAt ? Date.parse(clock.warnAt) : NaN;
+  const warning = Number.isFinite(warnAt) ? now >= warnAt : state === 'at-risk' || Boolean(clock.warnedAt);
+  if (warning) return { tone: 'warn', label: 'at risk', text: `⚠ ${duration(left)} left` };
+  return { tone: 'ok', label: 'on track', text: `${duration(left)} left` };
+}
+
+export const STATUS_LABELS = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  'in-progress': 'In progress',
+  'awaiting-customer': 'Awaiting customer',
+  resolved: 'Resolved',
+};
+
+export const COMPONENT_ICONS = { ok: '✓', degraded: '▲', failed: '✕', unknown: '?' };
+
+function incidentRef(d) {
+  const inc = d.incident;
+  if (inc) return `${inc.id} (${inc.title})`;
+  return d.incidentId || 'an incident';
+}
+
+/** One feed line per event type; unknown types still show something rather than nothing. */
+export function eventText(type, data, serverName) {
+  const d = data || {};
+  const inc = d.incident;
+  switch (type) {
+    case 'incident.created':
+      return inc
+        ? `New L${inc.level} ${inc.priority} incident ${inc.id} on ${serverName(inc.serverId)} (${inc.customerId}): ${inc.title}`
+        : `New incident ${d.incidentId || ''}`;
+    case 'incident.escalated':
+      return `${incidentRef(d)} escalated to L${inc ? inc.level : d.toLevel}${d.reason ? ` — ${d.reason}` : ''}`;
+    case 'incident.updated':
+      return `${incidentRef(d)} is now ${inc ? (STATUS_LABELS[inc.status] || inc.status).toLowerCase() : 'updated'}`;
+    case 'incident.resolved':
+      return `${incidentRef(d)} resolved${inc && inc.rootCause ? ` (root cause: ${inc.rootCause})` : ''}`;
+    case 'ticket.created': {
+      const t = (inc && inc.ticket) || {};
+      return `Ticket ${d.ticketId || t.id || ''} created for ${inc ? inc.id : d.incidentId || 'an incident'}`;
+    }
+    case 'ticket.failed':
+      return `Ticket could not be sent for ${inc ? inc.id : d.incidentId || 'an incident'}${d.reason ? `: ${d.reason}` : ''}`;
+    case 'sla.warning':
+      return `SLA at risk: ${d.clock || 'a'} clock of ${inc ? inc.id : d.incidentId}`;
+    case 'sla.breached':
+      return `SLA breached: ${d.clock || 'a'} clock of ${inc ? inc.id : d.incidentId}`;
+    case 'management.escalated':
+      return `${inc ? inc.id : d.incidentId} escalated to management step ${d.step || (inc && inc.management && inc.management.step) || ''}`;
+    case 'component.changed': {
+      const where = serverName(d.serverId);
+      if (!d.component) return `${where} is ${d.reachable === false ? 'unreachable' : 'reachable again'}`;
+      const reach = d.reachable === false ? ' — server unreachable' : '';
+      return `${where} ${d.component} (${d.kind || 'component'}): ${d.from || '?'} → ${d.to}${d.message ? ` — ${d.message}` : ''}${reach}`;
+    }
+    case 'console.down':
+      return `Monitoring console ${d.consoleId} is down`;
+    case 'console.up':
+      return `Monitoring console ${d.consoleId} is up`;
+    default:
+      return `${type}`;
+  }
+}
+
+/** Feed tone: red for failures and breaches, amber for warnings, green for recoveries. */
+export function eventTone(type, data) {
+  const d = data || {};
+  if (type === 'sla.breached' || type === 'ticket.failed' || type === 'console.down') return 'breach';
+  if (type === 'component.changed') {
+    if (d.to === 'failed' || d.reachable === false) return 'breach';
+    if (d.to === 'degraded' || d.to === 'unknown') return 'warn';
+    return 'ok';
+  }
+  if (type === 'sla.warning' || type === 'management.escalated' || type === 'incident.escalated') return 'warn';
+  if (type === 'incident.resolved' || type === 'console.up') return 'ok';
+  return 'info';
+}

@@ -1,0 +1,79 @@
+// Servers grouped by customer, console health and the live feed. These are cheap to rebuild whole and
+// hold no focusable controls, so they are simply re-rendered when their part of the state changes.
+
+import { h } from './dom.js';
+import { COMPONENT_ICONS, clockTime, dateTime, eventText, eventTone } from './format.js';
+
+const STATUS_RANK = { failed: 0, degraded: 1, unknown: 2, ok: 3 };
+
+function serverRank(s) {
+  if (!s.reachable) return -1;
+  return Math.min(3, ...s.components.map((c) => STATUS_RANK[c.status] ?? 2));
+}
+
+function componentItem(c) {
+  const status = c.status || 'unknown';
+  return h('li', { class: `comp comp-${status}`, title: c.message || null },
+    h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, COMPONENT_ICONS[status] || '?'),
+    h('span', { class: 'comp-name' }, c.name),
+    h('span', { class: 'comp-status' }, status),
+    c.kind === 'hardware' ? h('span', { class: 'comp-kind' }, 'hw') : null);
+}
+
+function serverCard(s) {
+  const comps = [...s.components].sort((a, b) =>
+    (STATUS_RANK[a.status] ?? 2) - (STATUS_RANK[b.status] ?? 2) || a.name.localeCompare(b.name));
+  return h('li', { class: `server${s.reachable ? '' : ' server-down'}` },
+    h('div', { class: 'server-head' },
+      h('span', { class: 'server-name' }, s.name),
+      s.reachable
+        ? h('span', { class: 'pill reach-ok' }, '● reachable')
+        : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
+    h('span', { class: 'server-id muted' }, s.id),
+    comps.length
+      ? h('ul', { class: 'comps', 'aria-label': `Components of ${s.name}` }, comps.map(componentItem))
+      : h('p', { class: 'muted small' }, 'No components reported'));
+}
+
+export function renderServers(root, summary, state, customerName) {
+  const byCustomer = new Map();
+  for (const s of state.servers.values()) {
+    if (!byCustomer.has(s.customerId)) byCustomer.set(s.customerId, []);
+    byCustomer.get(s.customerId).push(s);
+  }
+  const groups = [...byCustomer.entries()].sort((a, b) => customerName(a[0]).localeCompare(customerName(b[0])));
+  const sections = groups.map(([customerId, servers]) => {
+    servers.sort((a, b) => serverRank(a) - serverRank(b) || a.name.localeCompare(b.name));
+    const down = servers.filter((s) => !s.reachable).length;
+    return h('section', { class: 'customer', 'aria-label': `Customer ${customerName(customerId)}` },
+      h('h3', { class: 'customer-title' }, customerName(customerId),
+        h('span', { class: 'muted small' }, ` · ${servers.length} server${servers.length === 1 ? '' : 's'}${down ? ` · ${down} unreachable` : ''}`)),
+      h('ul', { class: 'server-grid' }, servers.map(serverCard)));
+  });
+  root.replaceChildren(...(sections.length ? sections : [h('p', { class: 'muted' }, 'No servers reported yet.')]));
+
+  const all = [...state.servers.values()];
+  const unreachable = all.filter((s) => !s.reachable).length;
+  const failed = all.reduce((n, s) => n + s.components.filter((c) => c.status === 'failed').length, 0);
+  const degraded = all.reduce((n, s) => n + s.components.filter((c) => c.status === 'degraded').length, 0);
+  summary.textContent = `${all.length} servers · ${unreachable} unreachable · ${failed} failed · ${degraded} degraded components`;
+}
+
+export function renderConsoles(root, state) {
+  const items = [...state.consoles.values()].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  root.replaceChildren(...(items.length ? items.map((c) => h('li', { class: 'console' },
+    h('span', { class: 'console-id' }, c.id),
+    c.up
+      ? h('span', { class: 'pill reach-ok' }, '● up')
+      : h('span', { class: 'pill reach-down' }, '✕ down'),
+    c.lastPollAt ? h('span', { class: 'muted small', title: dateTime(c.lastPollAt) }, `polled ${clockTime(c.lastPollAt)}`) : null))
+    : [h('li', { class: 'muted' }, 'No consoles configured')]));
+}
+
+export function renderFeed(root, state, serverName) {
+  root.replaceChildren(...(state.feed.length ? state.feed.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}` },
+    h('time', { datetime: e.at || null, title: e.at ? dateTime(e.at) : null }, e.at ? clockTime(e.at) : ''),
+    h('span', { class: 'feed-type' }, e.type),
+    h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName))))
+    : [h('li', { class: 'muted' }, 'Waiting for events…')]));
+}
