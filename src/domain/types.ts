@@ -93,7 +93,12 @@ export interface SlaClock {
   startedAt: string;
   /** Working milliseconds still owed when paused; lets a pause resume with the same budget. */
   remainingMs?: number | null;
+  /** Instant the clock's obligation was satisfied: state `met` when on time; a late one stays `breached`. */
   metAt?: string | null;
+  /** Instant the warning comes due (warnAt × the working budget, on the calendar); null when not running. */
+  warnAt?: string | null;
+  /** Working milliseconds the current run was given; lets a pause or a priority change keep the warning fraction. */
+  budgetMs?: number | null;
 }
 
 export interface IncidentSla {
