@@ -68,7 +68,13 @@ export class LowdbStore implements Store {
 
   commit<T>(mutate: (data: StoreData) => T): Promise<T> {
     if (!this.opened || this.closed) return Promise.reject(new StoreUnavailableError('the store is not open'));
-    const result = mutate(this.db.data);
+    let result: T;
+    try {
+      result = mutate(this.db.data);
+    } catch (err) {
+      // Callers chain `.catch()`; a synchronous throw would escape it.
+      return Promise.reject(err);
+    }
     return this.committer.request().then(() => result);
   }
 
