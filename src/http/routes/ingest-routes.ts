@@ -1,0 +1,163 @@
+// Inbound monitoring data (DESIGN §4): console webhooks (Standard Webhooks or a bearer token) and
+// Alertmanager webhooks (bearer token). Both answer 202 only once the effects are durable, 2xx for a
+// repeated delivery without changing anything, and 503 while the daemon cannot take data, so senders retry.
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { AlertMappingRules } from '../../domain/alertmanager-mapping.js';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
+import type { Role } from '../../domain/types.js';
+import type { ComponentStateService } from '../../ingest/component-state.js';
+import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alertmanager.js';
+import { parseReportBody } from '../../ingest/report-validation.js';
+import { verifyWebhook, type VerifyWebhookInput, type WebhookVerification } from '../../ingest/webhook-signature.js';
+import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
+import type { StoreData } from '../../store/types.js';
+import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
+import { requireReady } from '../app.js';
+
+export const INGEST_ROLES: readonly Role[] = ['ingest', 'admin'];
+
+export interface IngestRouterDeps {
+  auth: TokenAuthenticator;
+  components: Pick<ComponentStateService, 'apply'>;
+  /** The store's current data: dedup keys and known reachability. */
+  data: () => Readonly<StoreData>;
+  metrics: Pick<Metrics, 'ingestReports' | 'registry'>;
+  logger: Logger;
+  isReady: () => boolean;
+  now: () => Date;
+  /** Secret(s) of `ingest.console.secret`; more than one during a key rotation. */
+  consoleSecrets: readonly string[];
+  toleranceMs: number;
+  mapping: AlertMappingRules;
+  /** e.g. `1mb`; bodies over it get 413 before they are read. */
+  bodyLimit: string;
+  /** Injected for tests that prove no HMAC ran; defaults to verifyWebhook. */
+  verify?: (input: VerifyWebhookInput) => WebhookVerification;
+}
+
+const TRUNCATED_METRIC = 'escalatord_alertmanager_truncated_alerts_total';
+
+/** Counter of alerts Alertmanager left out of a delivery (its `max_alerts`); created once per registry. */
+function truncatedCounter(registry: Registry): Counter {
+  const existing = registry.getSingleMetric(TRUNCATED_METRIC);
+  if (existing) return existing as Counter;
+  return new Counter({ name: TRUNCATED_METRIC, help: 'Alerts Alertmanager left out of webhook deliveries (truncatedAlerts), so never seen here.', registers: [registry] });
+}
+
+function header(req: Request, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+export function createIngestRouter(deps: IngestRouterDeps): Router {
+  const router = express.Router();
+  const verify = deps.verify ?? verifyWebhook;
+  const truncated = truncatedCounter(deps.metrics.registry);
+  const count = (source: 'console' | 'alertmanager', outcome: IngestOutcome, n = 1) => {
+    if (n > 0) deps.metrics.ingestReports.inc({ source, outcome }, n);
+  };
+  /** Counts the failures that end a request (4xx/5xx) before handing them to the error handler. */
+  const countErrors = (source: 'console' | 'alertmanager'): ErrorRequestHandler => (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    const e = err as { type?: string; code?: string; status?: number };
+    if (err instanceof UnauthorizedError || err instanceof ForbiddenError) count(source, 'unauthorized');
+    else if (err instanceof ValidationError || e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || (e.status !== undefined && e.status < 500)) count(source, 'rejected');
+    else count(source, 'error');
+    next(err);
+  };
+  const ready: RequestHandler = requireReady(deps.isReady);
+  const notReady = (source: 'console' | 'alertmanager'): RequestHandler => (req, res, next) => {
+    if (!deps.isReady()) count(source, 'error');
+    ready(req, res, next);
+  };
+
+  /** A bearer token of role ingest/admin, or Standard Webhooks headers to be checked after the body is read. */
+  const consoleAuth: RequestHandler = (req, _res, next) => {
+    if (bearerToken(req.headers.authorization) !== null) return requireAuth(deps.auth, INGEST_ROLES)(req, _res, next);
+    if (header(req, 'webhook-signature') === null) return next(new UnauthorizedError('a bearer token of role ingest or Standard Webhooks headers are required'));
+    next();
+  };
+
+  router.post(
+    '/api/v1/ingest/console',
+    notReady('console'),
+    consoleAuth,
+    // Raw bytes, because the HMAC is over exactly what was sent; body-parser refuses an oversized
+    // Content-Length before reading a byte, so neither parsing nor HMAC work happens for it.
+    express.raw({ type: () => true, limit: deps.bodyLimit }),
+    async (req: Request, res: Response) => {
+      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const webhookId = header(req, 'webhook-id');
+      if (!req.principal) {
+        if (deps.consoleSecrets.length === 0) throw new UnauthorizedError('webhook signatures are not accepted: ingest.console.secret is not configured');
+        const outcome = verify({
+          headers: { id: webhookId, timestamp: header(req, 'webhook-timestamp'), signature: header(req, 'webhook-signature') },
+          rawBody: raw,
+          secrets: deps.consoleSecrets,
+          toleranceMs: deps.toleranceMs,
+          now: deps.now(),
+        });
+        if (!outcome.ok) {
+          deps.logger.warn({ webhookId, reason: outcome.reason }, 'console webhook refused');
+          throw new UnauthorizedError(`webhook signature refused: ${outcome.reason}`);
+        }
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        throw new ValidationError([{ field: 'body', message: `invalid JSON: ${(err as Error).message}` }]);
+      }
+      const reports = parseReportBody(body);
+      const key = webhookId ?? header(req, 'idempotency-key');
+      const result = await deps.components.apply(reports, { mode: 'delta', source: 'console' }, key ? [`console:${key}`] : []);
+      if (result.duplicate) {
+        count('console', 'duplicate', reports.length);
+        res.status(200).json({ accepted: 0, duplicate: true });
+        return;
+      }
+      count('console', 'accepted', reports.length);
+      res.status(202).json({ accepted: reports.length, changes: result.changes });
+    },
+    countErrors('console'),
+  );
+
+  router.post(
+    '/api/v1/ingest/alertmanager',
+    notReady('alertmanager'),
+    requireAuth(deps.auth, INGEST_ROLES),
+    express.json({ type: () => true, limit: deps.bodyLimit }),
+    async (req: Request, res: Response) => {
+      const payload = parseAlertmanagerPayload(req.body);
+      if (payload.truncatedAlerts > 0) {
+        truncated.inc(payload.truncatedAlerts);
+        deps.logger.warn({ groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts, receiver: payload.receiver },
+          'Alertmanager truncated this delivery; raise max_alerts on the receiver to see every alert');
+      }
+      const data = deps.data();
+      const result = await ingestAlertmanager({
+        components: deps.components,
+        rules: deps.mapping,
+        reachable: (id) => data.servers[id]?.reachable,
+        seen: (key) => key in data.dedup,
+      }, payload);
+      count('alertmanager', 'accepted', result.accepted);
+      count('alertmanager', 'duplicate', result.duplicates);
+      count('alertmanager', 'rejected', result.skipped.length);
+      if (result.skipped.length > 0) {
+        deps.logger.info({ groupKey: payload.groupKey, skipped: result.skipped.slice(0, 20) }, 'alerts without a server or component were skipped');
+      }
+      const duplicate = result.accepted === 0 && result.duplicates > 0;
+      res.status(duplicate ? 200 : 202).json({
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        skipped: result.skipped.length,
+        ...(duplicate ? { duplicate: true } : {}),
+      });
+    },
+    countErrors('alertmanager'),
+  );
+
+  return router;
+}

@@ -1,0 +1,74 @@
+// Alertmanager webhook ingestion: validates the version 4 payload, maps its alerts to deltas (pure, in
+// domain/alertmanager-mapping.ts), drops alert states already seen and applies the rest in one commit.
+import { z } from 'zod';
+import { ValidationError } from '../domain/errors.js';
+import { mapPayload, type AlertMappingRules, type AlertmanagerPayload, type AlertSkipReason } from '../domain/alertmanager-mapping.js';
+import type { ComponentStateService } from './component-state.js';
+import { zodProblems } from './report-validation.js';
+
+const MAX_ALERTS = 1000;
+const labels = z.record(z.string().max(1024), z.string().max(16_384));
+
+const alertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels,
+  annotations: labels,
+  startsAt: z.string().max(64),
+  endsAt: z.string().max(64),
+  generatorURL: z.string().max(4096),
+  fingerprint: z.string().min(1).max(128),
+});
+
+export const alertmanagerPayloadSchema = z.object({
+  version: z.literal('4', { message: 'only Alertmanager webhook payload version "4" is understood' }),
+  groupKey: z.string().max(16_384),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().max(1024),
+  groupLabels: labels,
+  commonLabels: labels,
+  commonAnnotations: labels,
+  externalURL: z.string().max(4096),
+  alerts: z.array(alertSchema).max(MAX_ALERTS, `at most ${MAX_ALERTS} alerts`),
+});
+
+/** Throws ValidationError naming every field that does not fit payload version 4. */
+export function parseAlertmanagerPayload(body: unknown): AlertmanagerPayload {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError([{ field: 'body', message: 'expected an Alertmanager webhook payload object' }]);
+  }
+  const parsed = alertmanagerPayloadSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));
+  return parsed.data;
+}
+
+export interface AlertmanagerIngestResult {
+  /** Alerts whose state was applied. */
+  accepted: number;
+  /** Alerts whose state was already applied by an earlier delivery. */
+  duplicates: number;
+  skipped: Array<{ fingerprint: string; reason: AlertSkipReason }>;
+}
+
+export interface AlertmanagerIngestDeps {
+  components: Pick<ComponentStateService, 'apply'>;
+  rules: AlertMappingRules;
+  /** What the daemon already believes about a server's reachability; an alert does not change it. */
+  reachable: (serverId: string) => boolean | undefined;
+  /** Idempotency keys already applied. */
+  seen: (key: string) => boolean;
+}
+
+/** Applies a validated payload and resolves once the effects are durable. */
+export async function ingestAlertmanager(deps: AlertmanagerIngestDeps, payload: AlertmanagerPayload): Promise<AlertmanagerIngestResult> {
+  const { accepted, skipped } = mapPayload(payload, deps.rules);
+  if (accepted.length === 0) return { accepted: 0, duplicates: 0, skipped };
+  // Only alert states not yet seen are applied, so a re-sent group cannot replay an older state; the
+  // service checks the keys again inside the commit, which settles a race between two deliveries.
+  const fresh = accepted.filter((a) => !deps.seen(a.key));
+  const reports = fresh.map((a) => ({ ...a.report, reachable: deps.reachable(a.report.serverId) ?? true }));
+  const keys = (fresh.length > 0 ? fresh : accepted).map((a) => a.key);
+  const result = await deps.components.apply(reports, { mode: 'delta', source: 'alertmanager' }, keys);
+  if (result.duplicate) return { accepted: 0, duplicates: accepted.length, skipped };
+  return { accepted: fresh.length, duplicates: accepted.length - fresh.length, skipped };
+}

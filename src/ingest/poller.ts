@@ -1,0 +1,285 @@
+// Polls one Monitoring Console (DESIGN §2–§3): the poll is the truth, so each polled report replaces what
+// the daemon believes about that server. A console that cannot be reached is a console problem, never a
+// fleet of failed components: it flips `console_up` and emits `console.down`/`console.up` once per change.
+import { randomUUID } from 'node:crypto';
+import schedule, { type Job } from 'node-schedule';
+import type { Logger } from 'pino';
+import type { ConsoleConfig } from '../config/schema.js';
+import type { ConsoleClient } from '../console/console-client.js';
+import type { StatusReport } from '../domain/types.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Transactor } from '../store/transactor.js';
+import type { ComponentStateService } from './component-state.js';
+
+export interface ConsoleHealth {
+  id: string;
+  /** null until the first poll has finished. */
+  up: boolean | null;
+  lastPollAt: string | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  servers: number;
+}
+
+export interface PollResult {
+  ok: boolean;
+  servers: number;
+  reports: number;
+  failed: number;
+  changes: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface ConsolePollerDeps {
+  config: ConsoleConfig;
+  client: Pick<ConsoleClient, 'listServers' | 'status'> & { close?: () => void };
+  components: Pick<ComponentStateService, 'apply'>;
+  transactor: Pick<Transactor, 'run' | 'data'>;
+  metrics: Pick<Metrics, 'consoleUp' | 'consolePollDuration' | 'ingestReports'>;
+  logger: Logger;
+  now?: () => Date;
+  random?: () => number;
+  /** Servers per `apply` (one store commit each); default 200. */
+  batchSize?: number;
+  /** Fraction of failed status calls above which the console counts as down; default 0.5. */
+  downFraction?: number;
+}
+
+interface PersistedHealth {
+  up: boolean;
+  since: string;
+  lastError: string | null;
+}
+
+const MAX_APPLIES_IN_FLIGHT = 2;
+
+export class ConsolePoller {
+  readonly id: string;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private job: Job | null = null;
+  private nextBase = 0;
+  private running: Promise<PollResult> | null = null;
+  private abort: AbortController | null = null;
+  private started = false;
+  private stopped = false;
+  private state: ConsoleHealth;
+
+  constructor(private readonly deps: ConsolePollerDeps) {
+    this.id = deps.config.id;
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+    this.logger = deps.logger.child({ console: this.id });
+    this.state = { id: this.id, up: null, lastPollAt: null, lastError: null, lastDurationMs: null, servers: 0 };
+  }
+
+  health(): ConsoleHealth {
+    return { ...this.state };
+  }
+
+  /** Runs a first poll at once, then one every pollInterval plus jitter. Safe to call twice. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    // Remember a console that was already down before a restart, so `console.down` is not emitted again.
+    const persisted = this.persisted();
+    if (persisted) {
+      this.state.up = persisted.up;
+      this.state.lastError = persisted.lastError;
+    }
+    this.scheduleNext(Date.now());
+    void this.launch();
+  }
+
+  /** Cancels the schedule, aborts the calls in flight and waits for the running poll. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.job?.cancel();
+    this.job = null;
+    this.abort?.abort();
+    await this.running?.catch(() => undefined);
+    this.deps.client.close?.();
+  }
+
+  /** A full poll now, after the one running (if any); for tests and operators. */
+  async pollNow(): Promise<PollResult> {
+    await this.running?.catch(() => undefined);
+    return this.launch() ?? { ok: false, servers: 0, reports: 0, failed: 0, changes: 0, durationMs: 0, error: 'stopped' };
+  }
+
+  private scheduleNext(from: number): void {
+    if (this.stopped) return;
+    const { pollInterval, jitter } = this.deps.config;
+    const base = Math.max(from + pollInterval, Date.now());
+    this.nextBase = base;
+    // Jitter spreads consoles (and daemons) apart; capped so a poll still comes about once an interval.
+    const at = new Date(base + this.random() * Math.min(jitter, pollInterval / 2));
+    this.job = schedule.scheduleJob(`poll-${this.id}-${randomUUID()}`, at, () => this.tick());
+  }
+
+  private tick(): void {
+    this.scheduleNext(this.nextBase);
+    if (this.running) {
+      this.logger.warn({ pollInterval: this.deps.config.pollInterval }, 'previous poll still running; skipping this one');
+      return;
+    }
+    void this.launch();
+  }
+
+  private launch(): Promise<PollResult> | null {
+    if (this.stopped || this.running) return this.running;
+    const run = this.poll().finally(() => {
+      this.running = null;
+      this.abort = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async poll(): Promise<PollResult> {
+    const abort = new AbortController();
+    this.abort = abort;
+    const started = performance.now();
+    const endTimer = this.deps.metrics.consolePollDuration.startTimer({ console: this.id });
+    const result: PollResult = { ok: false, servers: 0, reports: 0, failed: 0, changes: 0, durationMs: 0 };
+    try {
+      await this.collect(abort.signal, result);
+    } catch (err) {
+      result.error = (err as Error).message;
+    }
+    endTimer();
+    result.durationMs = Math.round(performance.now() - started);
+    if (abort.signal.aborted && this.stopped) return result;
+    this.state.lastPollAt = this.now().toISOString();
+    this.state.lastDurationMs = result.durationMs;
+    this.state.servers = result.servers;
+    await this.record(result);
+    this.logger[result.ok ? 'debug' : 'warn']({ ...result }, result.ok ? 'console polled' : 'console poll failed');
+    return result;
+  }
+
+  /** Lists the servers, fetches every status with bounded concurrency and applies them in batches. */
+  private async collect(signal: AbortSignal, result: PollResult): Promise<void> {
+    const servers = await this.deps.client.listServers({ signal });
+    result.servers = servers.length;
+    const names: Record<string, { name: string; customerId: string }> = {};
+    for (const s of servers) names[s.id] = { name: s.name, customerId: s.customerId };
+
+    const batchSize = this.deps.batchSize ?? 200;
+    const inFlight = new Set<Promise<void>>();
+    let batch: StatusReport[] = [];
+    let applyError: Error | null = null;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const reports = batch;
+      batch = [];
+      while (inFlight.size >= MAX_APPLIES_IN_FLIGHT) await Promise.race(inFlight);
+      const p = this.deps.components
+        .apply(reports, { mode: 'full', source: 'poll', consoleId: this.id, names })
+        .then((r) => {
+          result.changes += r.changes;
+          this.deps.metrics.ingestReports.inc({ source: 'poll', outcome: 'accepted' }, reports.length);
+        }, (err: Error) => {
+          applyError = err;
+          this.deps.metrics.ingestReports.inc({ source: 'poll', outcome: 'error' }, reports.length);
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+
+    // A console that fails call after call is down: stop early instead of waiting out every timeout.
+    const giveUpAfter = Math.max(10, this.deps.config.concurrency * 2);
+    let consecutiveFailures = 0;
+    let lastError: Error | null = null;
+    let next = 0;
+    const worker = async () => {
+      while (next < servers.length && !signal.aborted) {
+        const id = servers[next++].id;
+        try {
+          const report = await this.deps.client.status(id, { signal });
+          consecutiveFailures = 0;
+          result.reports += 1;
+          batch.push(report);
+          if (batch.length >= batchSize) await flush();
+        } catch (err) {
+          if (signal.aborted) return;
+          result.failed += 1;
+          consecutiveFailures += 1;
+          lastError = err as Error;
+          const reason = (err as { reason?: string }).reason;
+          this.deps.metrics.ingestReports.inc({ source: 'poll', outcome: reason === 'bad-response' ? 'rejected' : 'error' });
+          if (consecutiveFailures >= giveUpAfter) return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.config.concurrency, Math.max(servers.length, 1)) }, worker));
+    await flush();
+    while (inFlight.size > 0) await Promise.race(inFlight);
+
+    const attempted = result.reports + result.failed;
+    const downFraction = this.deps.downFraction ?? 0.5;
+    if (servers.length > 0 && (result.reports === 0 || result.failed / Math.max(attempted, 1) > downFraction)) {
+      result.error = `${result.failed} of ${attempted} status calls failed; last: ${(lastError as Error | null)?.message ?? 'none'}`;
+      return;
+    }
+    if (applyError) {
+      result.error = `could not store polled reports: ${(applyError as Error).message}`;
+      result.ok = true; // the console answered; the store is the one in trouble
+      return;
+    }
+    result.ok = true;
+    if (result.failed > 0) result.error = `${result.failed} of ${attempted} status calls failed; last: ${(lastError as Error | null)?.message}`;
+  }
+
+  /** Publishes the console's health and emits console.down / console.up on a change. */
+  private async record(result: PollResult): Promise<void> {
+    const up = result.ok;
+    this.state.lastError = result.error ?? null;
+    this.deps.metrics.consoleUp.set({ console: this.id }, up ? 1 : 0);
+    const was = this.state.up;
+    if (was === up) return;
+    const at = this.now().toISOString();
+    const event = up ? 'console.up' : 'console.down';
+    try {
+      await this.deps.transactor.run((tx) => {
+        // The first successful poll after start-up is not news; a first failure is.
+        if (was !== null || !up) tx.emit({ type: event, data: { consoleId: this.id, at, error: up ? null : (result.error ?? null) } });
+        const consoles = (tx.data.meta.consoles ??= {}) as Record<string, PersistedHealth>;
+        consoles[this.id] = { up, since: at, lastError: result.error ?? null };
+      });
+      this.state.up = up;
+      if (was !== null || !up) this.logger[up ? 'info' : 'warn']({ error: result.error }, up ? 'console is reachable again' : 'console is unreachable');
+    } catch (err) {
+      // Left unchanged so the next poll tries to record the transition again.
+      this.logger.error({ err }, `could not record ${event}`);
+    }
+  }
+
+  private persisted(): PersistedHealth | null {
+    const consoles = this.deps.transactor.data.meta.consoles as Record<string, PersistedHealth> | undefined;
+    return consoles?.[this.id] ?? null;
+  }
+}
+
+/** The daemon's pollers, one per configured console; health feeds the live snapshot. */
+export class ConsolePollers {
+  constructor(readonly pollers: readonly ConsolePoller[]) {}
+
+  start(): void {
+    for (const p of this.pollers) p.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.pollers.map((p) => p.stop()));
+  }
+
+  health(): ConsoleHealth[] {
+    return this.pollers.map((p) => p.health());
+  }
+
+  get(id: string): ConsolePoller | undefined {
+    return this.pollers.find((p) => p.id === id);
+  }
+}
