@@ -6,9 +6,9 @@ export const SCHEMA_VERSION = 1;
 /** Work that must reach the outside world, written in the same commit as the change that caused it. */
 export interface OutboxItem {
   id: string;
-  kind: 'ticket.create' | 'ticket.comment' | 'ticket.resolve' | 'notify';
+  kind: 'ticket.create' | 'ticket.comment' | 'ticket.resolve' | 'notify' | 'diagnostics.fetch';
   incidentId: string;
-  /** For ticket.comment: {body, kind}; for ticket.resolve: {note, rootCause}; for notify: {channelId, message, step?}. */
+  /** ticket.comment: {body, kind}; ticket.resolve: {note, rootCause}; notify: {channelId, message, step?}; diagnostics.fetch: {reason}. */
   payload: Record<string, unknown>;
   attempts: number;
   nextAttemptAt: string;
@@ -32,6 +32,8 @@ export interface MaintenanceWindow {
   reason: string;
   createdBy: string;
   createdAt: string;
+  /** Failures seen during the window: recorded, not escalated. */
+  suppressed?: Array<{ at: string; what: string }>;
 }
 
 export interface StoreData {

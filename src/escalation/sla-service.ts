@@ -1,0 +1,197 @@
+// Moves the SLA clocks and the management path with every incident transition, and fires warnings,
+// breaches and management steps when the scheduler wakes it at their instants. Each firing is an event,
+// a ticket comment and a metric; a breach starts the vendor's management path at step 2.
+import * as sla from '../domain/sla.js';
+import * as mgmt from '../domain/management.js';
+import { addNote } from '../domain/incident.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
+import type { Actor, Incident, Priority } from '../domain/types.js';
+import type { Config } from '../config/schema.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Transactor, Tx } from '../store/transactor.js';
+import { getIncident, incidentSummary, saveIncident } from './incident-records.js';
+import type { LifecycleHooks, Transition } from './lifecycle-hooks.js';
+
+const SLA_ACTOR: Actor = { kind: 'system', name: 'escalatord-sla' };
+
+export interface ContactDirectory {
+  /** The configured (or master-refreshed) contact for a management step. */
+  step(step: number): { title: string; contact: { name: string; email?: string; phone?: string } } | undefined;
+}
+
+export interface SlaServiceDeps {
+  transactor: Transactor;
+  policy: sla.SlaPolicy;
+  management: mgmt.ManagementPolicy;
+  contacts: ContactDirectory;
+  channels: () => string[];
+  metrics: Metrics;
+  publicUrl: string;
+  /** Called after a commit that may have moved an incident's next wake-up instant. */
+  onReschedule?: (incidentId: string) => void;
+}
+
+export class SlaService implements LifecycleHooks {
+  constructor(private readonly deps: SlaServiceDeps) {}
+
+  afterTransition(tx: Tx, incident: Incident, transition: Transition): Incident {
+    const now = tx.now;
+    const ctx: sla.SlaContext = { policy: this.deps.policy, priority: incident.priority, level: incident.level };
+    let out = incident;
+    if (transition.kind === 'created' || incident.sla === null) {
+      out = { ...out, sla: sla.startSla(now, ctx) };
+    } else {
+      const before = incident.sla;
+      const { sla: clocks, fired } = sla.withCatchUp(before, now, (s) => this.move(s, incident, transition, now, ctx));
+      out = { ...out, sla: clocks };
+      out = this.fire(tx, out, fired);
+      for (const clock of sla.newlyMet(before, clocks)) {
+        const labels = { clock, priority: incident.priority };
+        tx.afterCommit(() => this.deps.metrics.slaMet.inc(labels));
+      }
+    }
+    if (transition.kind === 'progress') {
+      const by = incident.timeline[incident.timeline.length - 1]?.actor.name ?? 'unknown';
+      out = { ...out, management: mgmt.recordProgress(out.management, by, now) };
+    }
+    tx.afterCommit(() => this.deps.onReschedule?.(incident.id));
+    return out;
+  }
+
+  /** The next instant the scheduler must wake this incident for, or null. */
+  nextWake(incident: Incident): Date | null {
+    if (incident.status === 'resolved' || incident.sla === null) return null;
+    const candidates: Date[] = [];
+    const deadline = sla.nextDeadlines(incident.sla)[0];
+    if (deadline) candidates.push(deadline.at);
+    const action = mgmt.nextManagementAction(incident.management, incident.lastProgressAt ? new Date(incident.lastProgressAt) : null, this.deps.management);
+    if (action) candidates.push(action.at);
+    return candidates.length === 0 ? null : new Date(Math.min(...candidates.map((d) => d.getTime())));
+  }
+
+  /** Fires whatever is due for the incident now: warnings, breaches, management re-notifications and steps. */
+  async wake(incidentId: string): Promise<void> {
+    await this.deps.transactor.run((tx) => {
+      const incident = tx.data.incidents[incidentId];
+      if (!incident || incident.status === 'resolved' || incident.sla === null) return;
+      const { sla: clocks, fired } = sla.evaluate(incident.sla, tx.now);
+      let out = this.fire(tx, { ...incident, sla: clocks }, fired);
+      const lastProgress = out.lastProgressAt ? new Date(out.lastProgressAt) : null;
+      for (const action of mgmt.dueManagementActions(out.management, lastProgress, this.deps.management, tx.now)) {
+        const moved = mgmt.applyManagementAction(out.management, action, tx.now);
+        out = { ...out, management: moved };
+        if (action.action === 'escalate' && moved.step !== incident.management.step) out = this.announceStep(tx, out, action.reason ?? 'unacknowledged');
+        else if (action.action === 'renotify') this.notifyStep(tx, out, out.management.step, `reminder ${action.attempt ?? 2}`);
+      }
+      if (out !== incident) saveIncident(tx, out, 'incident.updated');
+      tx.afterCommit(() => this.deps.onReschedule?.(incidentId));
+    });
+  }
+
+  /** The Service Provider is unhappy with how the incident is handled: one management step up. */
+  complain(id: string, actor: Actor, note: string): Promise<Incident> {
+    return this.deps.transactor.run((tx) => {
+      const incident = getIncident(tx.data, id);
+      if (incident.status === 'resolved') throw new ConflictError(`incident ${id} is resolved`);
+      if (incident.management.step >= mgmt.FINAL_STEP) throw new ConflictError(`incident ${id} is already at the last management step`, { step: incident.management.step });
+      let out = addNote(incident, actor, tx.now, 'complaint', note);
+      out = { ...out, management: mgmt.escalateManagement(out.management, 'complaint', tx.now) };
+      out = this.announceStep(tx, out, 'complaint', note);
+      saveIncident(tx, out, 'incident.updated');
+      tx.afterCommit(() => this.deps.onReschedule?.(id));
+      return tx.data.incidents[id];
+    });
+  }
+
+  /** The contact of a management step confirmed they have it: their re-notifications stop. */
+  acknowledgeStep(id: string, actor: Actor, step: number, note?: string): Promise<Incident> {
+    return this.deps.transactor.run((tx) => {
+      const incident = getIncident(tx.data, id);
+      if (!incident.management.history.some((r) => r.step === step)) {
+        throw new ValidationError([{ field: 'step', message: `incident ${id} has not been escalated to management step ${step}` }]);
+      }
+      const management = mgmt.acknowledgeStep(incident.management, step, actor.name, tx.now);
+      const out = { ...addNote(incident, actor, tx.now, 'management-acknowledged', note, { step }), management };
+      saveIncident(tx, out, 'incident.updated');
+      tx.afterCommit(() => this.deps.onReschedule?.(id));
+      return out;
+    });
+  }
+
+  private move(s: Incident['sla'] & object, incident: Incident, t: Transition, now: Date, ctx: sla.SlaContext): NonNullable<Incident['sla']> {
+    switch (t.kind) {
+      case 'created': return sla.startSla(now, ctx);
+      case 'acknowledged': return sla.onAcknowledged(s, now, ctx);
+      case 'progress': {
+        const resumed = t.kind === 'progress' && isPaused(s) ? sla.onResumed(s, now, ctx) : s;
+        return sla.onProgress(resumed, now, ctx);
+      }
+      case 'status':
+        if (incident.status === 'awaiting-customer' && t.from !== 'awaiting-customer') return sla.onPaused(s, now, ctx);
+        if (incident.status !== 'awaiting-customer' && t.from === 'awaiting-customer') return sla.onResumed(s, now, ctx);
+        return s;
+      case 'escalated': return sla.onEscalated(s, now, ctx);
+      case 'priority': return sla.onPriorityChanged(s, now, ctx, t.from as Priority);
+      case 'resolved': return sla.onResolved(s, now);
+    }
+  }
+
+  private fire(tx: Tx, incident: Incident, fired: sla.SlaFired[]): Incident {
+    let out = incident;
+    for (const f of fired) {
+      const clock = out.sla![f.clock];
+      const type = f.kind === 'warning' ? 'sla.warning' : 'sla.breached';
+      const labels = { clock: f.clock, priority: out.priority };
+      const text = f.kind === 'warning'
+        ? `SLA warning: the ${f.clock} clock of ${out.id} (${out.priority}) is due at ${clock.dueAt}.`
+        : `SLA breached: the ${f.clock} clock of ${out.id} (${out.priority}) was due at ${clock.dueAt}.`;
+      out = addNote(out, SLA_ACTOR, tx.now, type, text, { clock: f.clock, dueAt: clock.dueAt });
+      tx.emit({ type, data: { incidentId: out.id, clock: f.clock, dueAt: clock.dueAt, incident: incidentSummary(out) }, scope: { level: out.level, customerId: out.customerId, serverId: out.serverId } });
+      if (out.ticket && out.ticket.state !== 'failed') tx.enqueue({ kind: 'ticket.comment', incidentId: out.id, payload: { kind: 'sla', body: text } });
+      tx.afterCommit(() => (f.kind === 'warning' ? this.deps.metrics.slaWarnings : this.deps.metrics.slaBreaches).inc(labels));
+      if (f.kind === 'breach' && mgmt.managementTarget(out.management, 'sla-breach') !== null) {
+        out = { ...out, management: mgmt.escalateManagement(out.management, 'sla-breach', tx.now) };
+        out = this.announceStep(tx, out, 'sla-breach', text);
+      }
+    }
+    return out;
+  }
+
+  private announceStep(tx: Tx, incident: Incident, reason: string, note?: string): Incident {
+    const step = incident.management.step;
+    const contact = this.deps.contacts.step(step);
+    const who = contact ? `${contact.title} (${contact.contact.name}${contact.contact.email ? `, ${contact.contact.email}` : ''})` : `step ${step}`;
+    const out = addNote(incident, SLA_ACTOR, tx.now, 'management-escalated', `management escalation to ${who}: ${reason}`, { step, reason });
+    tx.emit({ type: 'management.escalated', data: { incidentId: out.id, step, reason, contact: contact ?? null, incident: incidentSummary(out) }, scope: { level: out.level, customerId: out.customerId, serverId: out.serverId } });
+    if (out.ticket && out.ticket.state !== 'failed') tx.enqueue({ kind: 'ticket.comment', incidentId: out.id, payload: { kind: 'escalation', body: `Management escalation step ${step} — ${who}. Reason: ${reason}${note ? `. ${note}` : ''}` } });
+    this.notifyStep(tx, out, step, reason);
+    if (step >= 2 && step <= 4) tx.afterCommit(() => this.deps.metrics.managementEscalations.inc({ step: step as 2 | 3 | 4 }));
+    return out;
+  }
+
+  private notifyStep(tx: Tx, incident: Incident, step: number, why: string): void {
+    const contact = this.deps.contacts.step(step);
+    for (const channelId of this.deps.channels()) {
+      tx.enqueue({
+        kind: 'notify', incidentId: incident.id,
+        payload: {
+          channelId, step,
+          message: {
+            title: `${incident.id} escalated to ${contact?.title ?? `management step ${step}`}`,
+            text: `${incident.title} — ${incident.priority}, level ${incident.level}, customer ${incident.customerId}. Reason: ${why}.` +
+              (contact ? ` Contact: ${contact.contact.name}${contact.contact.email ? ` <${contact.contact.email}>` : ''}${contact.contact.phone ? `, ${contact.contact.phone}` : ''}.` : ''),
+            incidentId: incident.id, step,
+            contact: contact ? { ...contact.contact, title: contact.title } : undefined,
+            link: `${this.deps.publicUrl}/api/v1/incidents/${incident.id}`,
+          },
+        },
+      });
+    }
+  }
+}
+
+function isPaused(s: NonNullable<Incident['sla']>): boolean {
+  return s.response.state === 'paused' || s.progress.state === 'paused' || s.resolution.state === 'paused';
+}
+
+export type SlaConfig = Config['sla'];
