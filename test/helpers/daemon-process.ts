@@ -30,6 +30,8 @@ export interface DaemonProcessOptions {
   dir?: string;
   /** Extra command-line arguments after `--config FILE`. */
   args?: string[];
+  /** How the daemon learns the config file: `--config FILE` (default) or `ESCALATORD_CONFIG=FILE`. */
+  configVia?: 'flag' | 'env';
   readyTimeoutMs?: number;
 }
 
@@ -129,7 +131,9 @@ export async function startDaemonProcess(opts: DaemonProcessOptions = {}): Promi
   const configPath = join(dir, 'escalatord.yaml');
   writeFileSync(configPath, typeof config === 'string' ? config : toYaml(config));
 
-  const proc = spawnDaemon(['--config', configPath, ...(opts.args ?? [])], { env: opts.env, cwd: dir });
+  const viaEnv = opts.configVia === 'env';
+  const args = [...(viaEnv ? [] : ['--config', configPath]), ...(opts.args ?? [])];
+  const proc = spawnDaemon(args, { env: viaEnv ? { ...opts.env, ESCALATORD_CONFIG: configPath } : opts.env, cwd: dir });
   void proc.exited.then(() => temp?.remove());
   const logs = () =>
     proc

@@ -1,0 +1,104 @@
+// The command line as an operator uses it: `escalatord check-config FILE`, `--config FILE`,
+// `ESCALATORD_CONFIG` and `ESCALATORD_*` overrides, against the compiled daemon.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { killAllDaemons, REPO_ROOT, runCli, startDaemonProcess, testConfig } from '../helpers/daemon-process.js';
+import { freePort } from '../helpers/net.js';
+import { useTempDir } from '../helpers/tmp.js';
+
+/** Gives every `${NAME}` without a default a plausible value, as an operator's environment would. */
+function envFor(file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of readFileSync(file, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) env[m[1]] = `${m[1].toLowerCase()}-value-0123456789abcdef`;
+  return env;
+}
+
+describe('escalatord check-config', () => {
+  const tmp = useTempDir(beforeEach, afterEach);
+
+  it('lists every problem in a file with several mistakes and exits non-zero', async () => {
+    const file = tmp().write(
+      'bad.yaml',
+      [
+        'server: { port: -1 }',
+        'log: { level: chatty }',
+        'storage: { eventLogSize: 1 }',
+        'ticketing: { adapter: zendesk, url: "nope" }',
+        'sla: { warnAt: 2 }',
+        'auth: { tokens: [ { name: l2, role: l2, token: "${UNSET_TOKEN_FOR_TEST}" } ] }',
+      ].join('\n'),
+    );
+    const r = await runCli(['check-config', file]);
+    expect(r.code).toBe(1);
+    for (const path of ['server.port', 'log.level', 'storage.eventLogSize', 'ticketing.adapter', 'ticketing.url', 'sla.warnAt', 'UNSET_TOKEN_FOR_TEST']) {
+      expect(r.stderr).toContain(path);
+    }
+    expect(r.stderr).toContain(file);
+    expect(r.stdout).not.toContain('valid');
+  });
+
+  it('accepts a valid file and says so', async () => {
+    const file = tmp().write('ok.yaml', toYaml(testConfig(tmp().path)));
+    const r = await runCli(['check-config', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('configuration is valid');
+  });
+
+  it('finds no problem in the shipped default configuration', async () => {
+    const r = await runCli(['check-config', join(REPO_ROOT, 'config/default.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('finds no problem in the production example once its variables are set', async () => {
+    const file = join(REPO_ROOT, 'config/production.example.yaml');
+    expect(existsSync(file), 'config/production.example.yaml is part of the contract (DESIGN §11)').toBe(true);
+    const r = await runCli(['check-config', file], { env: envFor(file) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('reports a file that cannot be read', async () => {
+    const r = await runCli(['check-config', tmp().file('missing.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot read the file: ENOENT');
+  });
+});
+
+describe('starting escalatord on a configuration', () => {
+  const tmp = useTempDir(beforeEach, afterEach);
+  afterEach(killAllDaemons);
+
+  it('refuses to start on an invalid file, naming the problem, with exit code 2', async () => {
+    const file = tmp().write('bad.yaml', 'server: { port: "eighty" }\n');
+    const r = await runCli(['--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('server.port');
+  });
+
+  it('reads the file named by ESCALATORD_CONFIG when --config is absent', async () => {
+    const d = await startDaemonProcess({ dir: tmp().path, configVia: 'env' });
+    const res = await fetch(`${d.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect((await d.stop()).code).toBe(0);
+  });
+
+  it('lets ESCALATORD_SERVER__PORT override the port in the file', async () => {
+    const port = await freePort();
+    const d = await startDaemonProcess({ dir: tmp().path, env: { ESCALATORD_SERVER__PORT: String(port) } });
+    expect(d.url).toBe(`http://127.0.0.1:${port}`);
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+    await d.stop();
+  });
+
+  it('interpolates ${ENV} in the file it starts on', async () => {
+    const dir = tmp().path;
+    const config = testConfig(dir, { storage: { path: '${STORE_DIR_FOR_TEST}/from-env.json' } });
+    const d = await startDaemonProcess({ dir, configYaml: config, env: { STORE_DIR_FOR_TEST: dir } });
+    expect(existsSync(join(dir, 'from-env.json'))).toBe(true);
+    await d.stop();
+  });
+});
