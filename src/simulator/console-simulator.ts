@@ -26,7 +26,7 @@ export interface ConsoleSimulatorOptions {
   faultRate?: number;
   /** Milliseconds between fault ticks; default 10000. */
   faultInterval?: number;
-  /** Whether random faults run from the start; default true. `POST /control/faults` toggles it. */
+  /** Whether new random faults start from the beginning; default true. `POST /control/faults` toggles it. */
   faults?: boolean;
   /** Inclusive range of ticks after which a random fault recovers; default [3, 12]. */
   recoverAfterTicks?: readonly [number, number];
@@ -109,9 +109,7 @@ export class ConsoleSimulator implements ConsoleControl {
       const { server, url } = await listen(consoleApp(this, this.logger), this.options.host ?? '127.0.0.1', this.options.port ?? 0);
       this.server = server;
       this.baseUrl = url;
-      this.timer = setInterval(() => {
-        if (this.faultsOn) this.tick();
-      }, this.options.faultInterval ?? 10_000);
+      this.timer = setInterval(() => this.tick(), this.options.faultInterval ?? 10_000);
       this.timer.unref();
       this.logger.info({ url, ...this.state.summary(), push: this.options.push?.url ?? null }, 'monitoring console simulator listening');
       return { url };
@@ -132,9 +130,9 @@ export class ConsoleSimulator implements ConsoleControl {
     }
   }
 
-  /** One fault tick: recoveries due, then new random faults. Also driven by the timer while enabled. */
+  /** One fault tick (the timer's, or `POST /control/tick`): recoveries due, then new faults while enabled. */
   tick(): StatusChange[] {
-    const changes = this.injector.tick(this.clock());
+    const changes = this.injector.tick(this.clock(), this.faultsOn);
     if (changes.length > 0) this.logger.info({ changed: changes.length, ...this.state.summary() }, 'fault tick');
     this.emit(changes);
     return changes;

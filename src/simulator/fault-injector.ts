@@ -27,12 +27,16 @@ export class FaultInjector {
     return this.active.size;
   }
 
-  /** Advances one tick: recovers due faults, then rolls new ones. Returns the changes, one entry per server. */
-  tick(now: Date): StatusChange[] {
+  /**
+   * Advances one tick: recovers due faults, then, unless `newFaults` is false, rolls new ones. Pausing
+   * faults still lets the ones already running recover, so a paused fleet drifts back to healthy.
+   * Returns the changes, one entry per server.
+   */
+  tick(now: Date, newFaults = true): StatusChange[] {
     this.tickCount++;
     const changes = new Map<string, StatusChange>();
     this.recoverDue(now, changes);
-    if (this.deps.rate > 0) {
+    if (newFaults && this.deps.rate > 0) {
       for (const serverId of this.deps.state.ids()) {
         if (this.deps.random() < this.deps.rate) this.startFault(serverId, now, changes);
       }
