@@ -9,6 +9,9 @@ export const REDACT_PATHS = [
   'authorization', '*.authorization', '*.*.authorization',
   'req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie',
   'headers.authorization', 'headers.Authorization', 'config.headers.Authorization',
+  // A logged axios error carries its request config and the raw request head, bearer token included.
+  'err.config.headers.Authorization', 'err.config.headers.authorization', 'err.request._header',
+  'err.response.config.headers.Authorization', 'err.response.config.headers.authorization', 'err.response.request._header',
 ];
 
 export function createLogger(opts: { level: string; destination?: DestinationStream }): Logger {
@@ -17,10 +20,23 @@ export function createLogger(opts: { level: string; destination?: DestinationStr
       level: opts.level,
       base: { service: 'escalatord' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     opts.destination,
   );
+}
+
+/**
+ * An axios error holds the whole request (headers, the raw request head, sockets), bearer tokens included
+ * in places no redact path can follow; it is logged as what identifies the failure and nothing more.
+ */
+export function serializeError(err: unknown): unknown {
+  const e = err as { isAxiosError?: boolean; name?: string; message?: string; code?: string; stack?: string; config?: { method?: string; url?: string }; response?: { status?: number } };
+  if (e && typeof e === 'object' && e.isAxiosError === true) {
+    return { type: e.name, message: e.message, code: e.code, status: e.response?.status, method: e.config?.method, url: e.config?.url, stack: e.stack };
+  }
+  return pino.stdSerializers.err(err as Error);
 }
 
 export type { Logger };
