@@ -26,7 +26,6 @@ export interface ComponentStateDeps {
   transactor: Transactor;
   handler: ChangeHandler;
   onTransitions?: (changes: StateChange[]) => void;
-  dedupRetentionMs: number;
 }
 
 export class ComponentStateService {
@@ -70,16 +69,5 @@ export class ComponentStateService {
       all.push(...changes);
     }
     return all;
-  }
-
-  /** Drops idempotency keys older than the retention, so the file does not grow without bound. */
-  async pruneDedup(now: Date): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.deps.dedupRetentionMs).toISOString();
-    const stale = Object.entries(this.deps.transactor.data.dedup).filter(([, at]) => at < cutoff).map(([k]) => k);
-    if (stale.length === 0) return 0;
-    await this.deps.transactor.run((tx) => {
-      for (const k of stale) delete tx.data.dedup[k];
-    });
-    return stale.length;
   }
 }

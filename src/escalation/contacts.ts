@@ -1,0 +1,81 @@
+// The management contacts of the seed's escalation path. They come from configuration; where a master
+// URL is configured (the vendor keeps "the master version" on its portal), they are refreshed from it,
+// the last good copy is kept in the store as the fallback, and a stale copy is warned about.
+import axios from 'axios';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/types.js';
+import type { ContactDirectory } from './sla-service.js';
+
+type Step = Config['management']['steps'][number];
+
+const masterSchema = z.object({
+  steps: z.array(z.object({
+    step: z.number().int().min(2).max(4),
+    title: z.string().min(1),
+    contact: z.object({ name: z.string().min(1), email: z.string().email().optional(), phone: z.string().optional() }),
+  })).min(1),
+});
+
+interface SavedContacts {
+  steps: Step[];
+  fetchedAt: string;
+}
+
+export class Contacts implements ContactDirectory {
+  private timer: NodeJS.Timeout | undefined;
+  private warnedStale = false;
+
+  constructor(private readonly deps: { config: Config['management']; store: Store; logger: Logger; now: () => Date; timeoutMs: number }) {}
+
+  step(step: number): Step | undefined {
+    return this.current().find((s) => s.step === step);
+  }
+
+  /** The steps in force: the master copy when there is one, else the configured ones. */
+  current(): Step[] {
+    const saved = this.saved();
+    if (saved) {
+      const age = this.deps.now().getTime() - Date.parse(saved.fetchedAt);
+      if (age > this.deps.config.staleAfter && !this.warnedStale) {
+        this.warnedStale = true;
+        this.deps.logger.warn({ fetchedAt: saved.fetchedAt }, 'management contacts from the master copy are stale; check management.masterUrl');
+      }
+      return saved.steps;
+    }
+    return [...this.deps.config.steps];
+  }
+
+  start(): void {
+    if (!this.deps.config.masterUrl || this.timer) return;
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.deps.config.refreshInterval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<boolean> {
+    const url = this.deps.config.masterUrl;
+    if (!url) return false;
+    try {
+      const res = await axios.get(url, { timeout: this.deps.timeoutMs, maxRedirects: 0, maxContentLength: 256 * 1024 });
+      const parsed = masterSchema.parse(res.data);
+      await this.deps.store.commit((d) => {
+        d.meta.managementContacts = { steps: parsed.steps, fetchedAt: this.deps.now().toISOString() } satisfies SavedContacts;
+      });
+      this.warnedStale = false;
+      return true;
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message, url }, 'could not refresh management contacts; keeping the local copy');
+      return false;
+    }
+  }
+
+  private saved(): SavedContacts | null {
+    return (this.deps.store.data.meta.managementContacts as SavedContacts | undefined) ?? null;
+  }
+}
