@@ -159,6 +159,12 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   });
   const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app);
   server.keepAliveTimeout = 5_000;
+  // Requests being served: shutdown keeps listening until they finish (see stop()).
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => void (inFlight -= 1));
+  });
   const hub = new LiveHub({
     server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins,
     eventLog: { latestSeq: () => store.data.lastSeq, since: (seq) => eventsSince(store.data, seq) },
@@ -242,15 +248,19 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       if (stopped) return;
       stopped = true;
       ready = false;
+      const deadline = Date.now() + config.server.shutdownTimeout;
       await pollers?.stop();
       await sweeper.stop();
       contacts.stop();
+      // While requests are in flight keep listening, so probes and load balancers get /readyz 503 (and
+      // state-changing routes 503) rather than a refused connection; the deadline bounds the wait.
+      while (inFlight > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       // Stop accepting, let in-flight requests finish, then close the live feed and flush the store.
       await new Promise<void>((r) => {
         if (!server.listening) return r();
         server.close(() => r());
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeout).unref();
+        setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
       });
       await hub.stop();
       await dispatcher?.stop();
