@@ -12,57 +12,18 @@
 // `resume` repositions the stream: every matching event with seq > fromSeq follows, in order, once, then
 // live ones. New clients are held back from live events for `resumeWindowMs` (or until they resume), so a
 // reconnecting client that sends `resume` straight after hello never sees an event twice or out of order.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoggedEvent } from '../domain/types.js';
 import { parseClientMessage } from './client-messages.js';
-import { LiveSession, type DropReason } from './live-session.js';
+import type { LiveHubDeps } from './live-hub-deps.js';
+import { LiveSession } from './live-session.js';
 import { mergeSince, RecentEvents } from './recent-events.js';
 import { authorizeUpgrade, LIVE_SUBPROTOCOL, refuseUpgrade, type Principal } from './upgrade-auth.js';
 
+export type { LiveEventLog, LiveHubDeps, LiveMetrics } from './live-hub-deps.js';
 export type { Principal } from './upgrade-auth.js';
-
-/** The read side of the event log the hub replays from. `since` returns events with seq > fromSeq, ascending. */
-export interface LiveEventLog {
-  latestSeq(): number;
-  /** null when fromSeq is older than the log still holds. */
-  since(fromSeq: number): LoggedEvent[] | null;
-}
-
-/** Shaped so prom-client's Gauge and Counters fit directly. */
-export interface LiveMetrics {
-  wsClients: { set(value: number): void };
-  wsMessagesSent: { inc(value?: number): void };
-  wsDroppedClients: { inc(labels: { reason: DropReason }, value?: number): void };
-}
-
-export interface LiveHubDeps {
-  /** The daemon's HTTP server; the hub listens to its 'upgrade' event between start() and stop(). */
-  server: Server;
-  /** Default '/api/v1/live'. */
-  path?: string;
-  /** Token → principal (constant-time lookup, owned by http/auth); null when unknown. */
-  authenticate(token: string): Principal | null;
-  /** Exact browser origins allowed besides the daemon's own; requests without Origin are allowed. */
-  allowedOrigins: string[];
-  /** Events must be in the log before (or when) they are published. */
-  eventLog: LiveEventLog;
-  /** Current state for hello and resync: open incidents, servers, consoles… */
-  snapshot(): unknown;
-  metrics: LiveMetrics;
-  logger: Logger;
-  /** Ping interval; a client that misses one ping is terminated at the next. Default 30000. */
-  heartbeatMs?: number;
-  /** Send buffer limit per client; passing it closes the client with 1013. Default 1 MiB. */
-  maxBufferedBytes?: number;
-  /** How long a new client is held back from live events, waiting for a possible resume. Default 250; 0 = off. */
-  resumeWindowMs?: number;
-  /** How long a closing client gets before it is terminated. Default 1000. */
-  closeGraceMs?: number;
-  now?: () => Date;
-}
 
 export const LIVE_MAX_PAYLOAD = 64 * 1024;
 const RECENT_CAPACITY = 2048;
@@ -77,6 +38,8 @@ export class LiveHub {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<LiveSession>();
   private readonly recent = new RecentEvents(RECENT_CAPACITY);
+  private readonly corked = new Set<LiveSession>();
+  private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -138,7 +101,7 @@ export class LiveHub {
       refuseUpgrade(socket, decision.status, decision.reason);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, decision.principal));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, decision.principal));
   };
 
   private isOurPath(url: string | undefined): boolean {
@@ -148,13 +111,14 @@ export class LiveHub {
     return pathname === this.path || pathname === `${this.path}/`;
   }
 
-  private onConnection(ws: WebSocket, principal: Principal): void {
+  private onConnection(ws: WebSocket, socket: Duplex, principal: Principal): void {
     if (this.stopping) {
       ws.close(1001, 'server shutting down');
       return;
     }
     const session = new LiveSession({
       ws,
+      socket,
       principal,
       maxBufferedBytes: this.maxBufferedBytes,
       closeGraceMs: this.closeGraceMs,
@@ -162,6 +126,7 @@ export class LiveHub {
         this.deps.metrics.wsDroppedClients.inc({ reason });
         this.deps.logger.warn({ client: principal.name, reason }, 'live client dropped');
       },
+      onCork: (corked) => this.scheduleFlush(corked),
     });
     this.sessions.add(session);
     this.deps.metrics.wsClients.set(this.sessions.size);
@@ -171,6 +136,7 @@ export class LiveHub {
     ws.on('error', (err) => this.deps.logger.info({ client: principal.name, err: err.message }, 'live client error'));
     ws.on('close', (code) => {
       session.dispose();
+      this.corked.delete(session);
       this.sessions.delete(session);
       this.deps.metrics.wsClients.set(this.sessions.size);
       this.deps.logger.debug({ client: principal.name, code }, 'live client disconnected');
@@ -248,6 +214,23 @@ export class LiveHub {
       sent++;
     }
     if (sent > 0) this.deps.metrics.wsMessagesSent.inc(sent);
+  }
+
+  /**
+   * Frames sent in one turn of the event loop (a commit's events, a replay) leave each socket in one
+   * write: at 1,000 clients the system calls, not the serialising, are what publishing costs.
+   */
+  private scheduleFlush(session: LiveSession): void {
+    this.corked.add(session);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // nextTick runs once the current task and its promise callbacks are done, so a commit's events
+    // coalesce without waiting for another turn of the event loop.
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      for (const s of this.corked) s.flush();
+      this.corked.clear();
+    });
   }
 
   private sendMessage(session: LiveSession, message: unknown): boolean {

@@ -1,4 +1,5 @@
 // One connected live client: its filter, its position in the event stream and its send buffer guard.
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { LoggedEvent } from '../domain/types.js';
 import { compileFilter, MATCH_ALL_FILTER, type EventMatcher, type LiveFilter } from './subscription-filter.js';
@@ -8,12 +9,20 @@ export type DropReason = 'slow' | 'heartbeat';
 
 export interface LiveSessionDeps {
   ws: WebSocket;
+  /** The upgraded TCP socket under `ws`; corking it lets one tick's frames leave in one write. */
+  socket: Duplex;
   principal: Principal;
   maxBufferedBytes: number;
   /** How long a client closed for being slow gets to finish the close handshake before it is cut off. */
   closeGraceMs: number;
   onDrop(reason: DropReason): void;
+  /** Called when the session starts holding frames; the hub calls flush() at the end of the tick. */
+  onCork(session: LiveSession): void;
 }
+
+// A burst stays corked only up to this size, so a healthy client's frames reach the kernel long before
+// they could count against the slow-consumer limit.
+const MAX_CORKED_BYTES = 64 * 1024;
 
 const TEXT = { binary: false } as const;
 
@@ -33,11 +42,14 @@ export class LiveSession {
   /** False once a ping went unanswered. */
   alive = true;
   private dropped = false;
+  private corked = false;
+  private readonly flushAt: number;
   private killTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: LiveSessionDeps) {
     this.ws = deps.ws;
     this.principal = deps.principal;
+    this.flushAt = Math.min(MAX_CORKED_BYTES, Math.max(1, Math.floor(deps.maxBufferedBytes / 4)));
   }
 
   get open(): boolean {
@@ -60,8 +72,21 @@ export class LiveSession {
       this.drop('slow');
       return false;
     }
+    if (!this.corked) {
+      this.deps.socket.cork();
+      this.corked = true;
+      this.deps.onCork(this);
+    }
     this.ws.send(frame, TEXT);
+    if (this.ws.bufferedAmount >= this.flushAt) this.flush();
     return true;
+  }
+
+  /** Hands the frames held since the last flush to the kernel, in one write. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.deps.socket.uncork();
   }
 
   sendJson(message: unknown): boolean {
@@ -72,6 +97,7 @@ export class LiveSession {
   drop(reason: DropReason): void {
     if (this.dropped) return;
     this.dropped = true;
+    this.flush();
     this.deps.onDrop(reason);
     if (reason === 'heartbeat') {
       this.ws.terminate();
@@ -85,6 +111,7 @@ export class LiveSession {
   /** Closes politely (e.g. 1001 on shutdown); the caller decides when to give up and terminate. */
   close(code: number, reason: string): void {
     this.dropped = true;
+    this.flush();
     this.clearHold();
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
   }
@@ -98,6 +125,7 @@ export class LiveSession {
   /** Called once the socket is closed: no timer may outlive the connection. */
   dispose(): void {
     this.dropped = true;
+    this.flush();
     this.clearHold();
     if (this.killTimer) clearTimeout(this.killTimer);
     this.killTimer = null;

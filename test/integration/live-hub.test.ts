@@ -118,6 +118,19 @@ describe('hello and subscriptions', () => {
     expect(client.events.map((e) => e.seq)).toEqual([breach.seq]);
   });
 
+  test('a burst published in one tick reaches every client complete and in order', async () => {
+    h = await startHub();
+    const a = await open();
+    const b = await open('viewer-token');
+    const seqs: number[] = [];
+    for (let i = 0; i < 1000; i++) seqs.push(h.emit('component.changed', { serverId: `srv-${i % 7}` }, { n: i, pad: 'p'.repeat(500) }).seq);
+    await a.waitFor(() => a.events.length === 1000);
+    await b.waitFor(() => b.events.length === 1000);
+    expect(a.events.map((e) => e.seq)).toEqual(seqs);
+    expect(b.events.map((e) => e.data.n)).toEqual(seqs.map((_, i) => i));
+    expect(await h.metric('escalatord_ws_dropped_clients_total', { reason: 'slow' })).toBe(0);
+  });
+
   test('publishing counts one sent message per receiving client', async () => {
     h = await startHub();
     const a = await open();
