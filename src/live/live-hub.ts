@@ -86,7 +86,7 @@ export class LiveHub {
     for (const session of this.sessions) {
       if (session.shouldReceive(event) && session.send(frame)) sent++;
     }
-    if (sent > 0) this.deps.metrics.wsMessagesSent.inc(sent);
+    this.countSent(sent);
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -146,7 +146,8 @@ export class LiveHub {
     const greeted = this.greet(session, 'hello');
     if (greeted && this.resumeWindowMs > 0) {
       session.holding = true;
-      session.holdTimer = setTimeout(() => this.release(session), this.resumeWindowMs);
+      // End of the hold: catch up on what was published meanwhile, then go live.
+      session.holdTimer = setTimeout(() => this.replayFrom(session, session.coveredUpTo), this.resumeWindowMs);
       session.holdTimer.unref();
     }
   }
@@ -189,31 +190,51 @@ export class LiveHub {
     }
   }
 
-  /** End of the hold: catch up on what was published meanwhile, then go live. */
-  private release(session: LiveSession): void {
-    session.clearHold();
-    if (session.open) this.replayFrom(session, session.coveredUpTo);
+  /**
+   * Sends every matching event with seq > fromSeq in order, or a resync when the log no longer reaches
+   * back. A long backlog goes out in pieces, each once the socket has drained, so a client that reads
+   * is never mistaken for a slow one; live events wait meanwhile and are picked up from the log.
+   */
+  private replayFrom(session: LiveSession, fromSeq: number): void {
+    const generation = ++session.replayGeneration; // a newer resume cancels this replay
+    session.holding = true;
+    const step = (from: number): void => {
+      if (!session.open || generation !== session.replayGeneration) return;
+      const latest = this.deps.eventLog.latestSeq();
+      // A resume point ahead of the log means the log was reset; the client's picture is stale.
+      const logged = from > latest ? null : this.deps.eventLog.since(from);
+      if (logged === null) {
+        session.holding = false;
+        this.greet(session, 'resync');
+        return;
+      }
+      let covered = from;
+      let sent = 0;
+      for (const event of mergeSince(from, logged, this.recent.after(from))) {
+        if (session.matches(event)) {
+          const frame = this.recent.frameFor(event);
+          const buffered = session.ws.bufferedAmount;
+          if (buffered > 0 && buffered + frame.length > this.maxBufferedBytes / 2) {
+            session.coveredUpTo = covered;
+            session.waitForDrain(() => step(covered));
+            this.countSent(sent);
+            return;
+          }
+          if (!session.send(frame)) break;
+          sent++;
+        }
+        covered = event.seq;
+      }
+      // Synchronous since the last look at the log: no publish interleaved, so nothing is missed or repeated.
+      session.coveredUpTo = covered;
+      session.holding = false;
+      this.countSent(sent);
+    };
+    step(fromSeq);
   }
 
-  /** Sends every matching event with seq > fromSeq in order, or a resync when the log no longer reaches back. */
-  private replayFrom(session: LiveSession, fromSeq: number): void {
-    const latest = this.deps.eventLog.latestSeq();
-    // A resume point ahead of the log means the log was reset; the client's picture is stale.
-    const logged = fromSeq > latest ? null : this.deps.eventLog.since(fromSeq);
-    if (logged === null) {
-      this.greet(session, 'resync');
-      return;
-    }
-    const events = mergeSince(fromSeq, logged, this.recent.after(fromSeq));
-    // Synchronous from here on: no publish can interleave, so coveredUpTo stays exact.
-    session.coveredUpTo = Math.max(fromSeq, events.length ? events[events.length - 1].seq : fromSeq);
-    let sent = 0;
-    for (const event of events) {
-      if (!session.matches(event)) continue;
-      if (!session.send(this.recent.frameFor(event))) break;
-      sent++;
-    }
-    if (sent > 0) this.deps.metrics.wsMessagesSent.inc(sent);
+  private countSent(n: number): void {
+    if (n > 0) this.deps.metrics.wsMessagesSent.inc(n);
   }
 
   /**

@@ -39,6 +39,8 @@ export class LiveSession {
   /** While true the client gets no live events: it has just connected and may yet ask to resume. */
   holding = false;
   holdTimer: NodeJS.Timeout | null = null;
+  /** Bumped by every replay; a paced replay that finds a newer generation stops. */
+  replayGeneration = 0;
   /** False once a ping went unanswered. */
   alive = true;
   private dropped = false;
@@ -91,6 +93,13 @@ export class LiveSession {
 
   sendJson(message: unknown): boolean {
     return this.send(JSON.stringify(message));
+  }
+
+  /** Calls back once the frames sent so far have reached the kernel (at once if they already have). */
+  waitForDrain(callback: () => void): void {
+    this.flush();
+    if (this.deps.socket.writableNeedDrain) this.deps.socket.once('drain', callback);
+    else setImmediate(callback);
   }
 
   /** Slow clients get a close frame (which they may never read) and a deadline; heartbeat failures are cut at once. */

@@ -57,6 +57,20 @@ describe('resume', () => {
     expect(client.events.map((e) => e.seq)).toEqual(range(11, last));
   });
 
+  test('a backlog many times the buffer limit is replayed in pieces to a reading client, live events following in order', async () => {
+    h = await startHub({ maxBufferedBytes: 128 * 1024 });
+    const pad = 'p'.repeat(2048);
+    for (let i = 0; i < 3000; i++) h.log.append('component.changed', { serverId: 'srv-1' }, { pad });
+    const client = await connect(h.url);
+    clients.push(client);
+    client.send({ type: 'resume', fromSeq: 0 });
+    await client.waitFor(() => client.events.length > 0);
+    for (let i = 0; i < 50; i++) h.emit('incident.updated', { level: 2 });
+    await client.waitFor(() => client.events.length === 3050, 15_000);
+    expect(client.events.map((e) => e.seq)).toEqual(range(1, 3050));
+    expect(await h.metric('escalatord_ws_dropped_clients_total', { reason: 'slow' })).toBe(0);
+  });
+
   test('a filter set before resuming applies to the replay and to live events alike', async () => {
     h = await startHub({ resumeWindowMs: 250 });
     for (let i = 1; i <= 10; i++) h.log.append('incident.created', { level: i % 2 === 0 ? 2 : 3 });
