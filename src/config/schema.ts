@@ -91,7 +91,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       path: z.string().default('./data/escalatord.json'),
       eventLogSize: z.number().int().min(100).default(10_000),
-      dedupRetention: duration.default(parseDuration('1d')),
+      dedupRetention: duration.default(parseDuration('1h')),
       resolvedRetention: duration.default(parseDuration('7d')),
       maxLiveIncidents: z.number().int().min(100).default(20_000),
     })

@@ -87,8 +87,11 @@ export class LowdbStore implements Store {
     if (!this.opened || this.closed) return;
     try {
       if (!this.committer.idle) await this.committer.request().catch(() => undefined);
+      // A clean shutdown leaves everything in the snapshot and an empty journal.
+      if (this.writeOk) await this.adapter.snapshot(this.db.data as unknown as Record<string, unknown>).catch(() => undefined);
     } finally {
       this.closed = true;
+      await this.adapter.close().catch(() => undefined);
       this.lock.release();
     }
   }

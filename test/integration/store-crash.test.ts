@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { readStoreDocumentSync } from '../../src/store/durable-file-adapter.js';
 import type { StoreData } from '../../src/store/types.js';
 import { REPO_ROOT } from '../helpers/daemon-process.js';
 import { useTempDir } from '../helpers/tmp.js';
@@ -44,7 +45,7 @@ describe('LowdbStore after a SIGKILL', () => {
     // The dead child's lock is still there: it had no chance to remove it.
     expect(existsSync(`${path}.lock`)).toBe(true);
 
-    const onDisk = JSON.parse(readFileSync(path, 'utf8')) as StoreData;
+    const onDisk = readStoreDocumentSync<StoreData>(path);
     const missing = ids.filter((id) => !(id in onDisk.dedup));
     expect(missing).toEqual([]);
 

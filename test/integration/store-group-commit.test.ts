@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { readStoreDocumentSync } from '../../src/store/durable-file-adapter.js';
 import type { StoreData } from '../../src/store/types.js';
 import { useTempDir } from '../helpers/tmp.js';
 
@@ -26,7 +27,7 @@ describe('LowdbStore group commit', () => {
         })
         .then((k) => {
           // Read the file the moment the promise resolves: the change must already be there.
-          const onDisk = JSON.parse(readFileSync(path, 'utf8')) as StoreData;
+          const onDisk = readStoreDocumentSync<StoreData>(path);
           if (!(k in onDisk.dedup)) notOnDiskAtResolution.push(k);
           return k;
         });
@@ -46,7 +47,7 @@ describe('LowdbStore group commit', () => {
     await store.open();
     const first = store.commit((d) => void (d.dedup.first = 'x'));
     // The first write has already serialised the state; this change must wait for a second write.
-    const second = store.commit((d) => void (d.dedup.second = 'x')).then(() => JSON.parse(readFileSync(path, 'utf8')) as StoreData);
+    const second = store.commit((d) => void (d.dedup.second = 'x')).then(() => readStoreDocumentSync<StoreData>(path));
     await first;
     const afterSecond = await second;
     expect(afterSecond.dedup).toMatchObject({ first: 'x', second: 'x' });

@@ -1,0 +1,133 @@
+// Shared pieces of the benchmarks: child processes for the daemon, the simulators and a bare express
+// endpoint, readiness waits, percentiles and a scrape parser. Every server binds 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CONSOLE_SECRET = 'whsec_YmVuY2htYXJrLWNvbnNvbGUtc2VjcmV0LTEyMzQ=';
+export const TOKENS = { ingest: 'bench-ingest-token-000001', viewer: 'bench-viewer-token-000001', admin: 'bench-admin-token-0000001' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `escalatord-bench-${prefix}-`));
+}
+
+export interface Proc {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function waitFor(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((res) => {
+      if (child.exitCode !== null) return res();
+      child.once('exit', () => res());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+}
+
+/** The compiled daemon as a child process with the given config (merged over bench defaults). */
+export async function startDaemon(config: Record<string, unknown>, dir: string): Promise<Proc> {
+  const port = await freePort();
+  const full = {
+    server: { host: '127.0.0.1', port, bodyLimit: '1mb' },
+    log: { level: 'warn' },
+    storage: { path: join(dir, 'store.json') },
+    auth: { tokens: [
+      { name: 'bench-ingest', role: 'ingest', token: TOKENS.ingest },
+      { name: 'bench-viewer', role: 'viewer', token: TOKENS.viewer },
+      { name: 'bench-admin', role: 'admin', token: TOKENS.admin },
+    ] },
+    ingest: { console: { secret: CONSOLE_SECRET } },
+    simulator: { enabled: false },
+    ...config,
+  };
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, stringify(full));
+  const child = spawn(process.execPath, ['--max-old-space-size=2048', join(ROOT, 'dist/main.js'), '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/readyz`, 60_000);
+  return { child, url, stop: stopper(child) };
+}
+
+/** The standalone simulators (`dist/simulator/main.js`) as a child process. */
+export async function startSimulators(opts: { servers: number; customers?: number; faultRate?: number }): Promise<{ consoleUrl: string; ticketingUrl: string; stop(): Promise<void>; child: ChildProcess }> {
+  const [consolePort, ticketingPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [
+    '--max-old-space-size=2048', join(ROOT, 'dist/simulator/main.js'), '--console-port', String(consolePort), '--ticketing-port', String(ticketingPort),
+    '--servers', String(opts.servers), '--customers', String(opts.customers ?? 50), '--fault-rate', String(opts.faultRate ?? 0), '--log-level', 'warn',
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  const ticketingUrl = `http://127.0.0.1:${ticketingPort}`;
+  await waitFor(`${consoleUrl}/api/v1/servers`, 60_000);
+  await waitFor(`${ticketingUrl}/tickets`, 60_000);
+  return { consoleUrl, ticketingUrl, child, stop: stopper(child) };
+}
+
+/** A bare express 5 JSON endpoint: the yardstick for the ingest benchmark. */
+export async function startBareExpress(): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/bare-express.ts'), String(port)], { stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/healthz`);
+  return { child, url, stop: stopper(child) };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx];
+}
+
+/** The value of one sample line of a Prometheus text exposition, e.g. `escalatord_ws_clients`. */
+export function scrapeValue(text: string, name: string, labels = ''): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const [key, value] = line.split(' ');
+    if (key === (labels ? `${name}{${labels}}` : name)) return Number(value);
+  }
+  return undefined;
+}
+
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface BenchResult {
+  name: string;
+  target: string;
+  measured: Record<string, number | string>;
+  pass: boolean;
+  note?: string;
+}

@@ -1,0 +1,41 @@
+// `npm run bench`: runs the benchmarks (all, or those named on the command line), prints a markdown
+// table and writes test/bench/results.json with the machine and the command.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, type BenchResult } from './lib.js';
+import { benchIngest } from './ingest.js';
+
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  ingest: () => benchIngest(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const results: BenchResult[] = [];
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.stderr.write(`running ${name}…\n`);
+  try {
+    results.push(await bench());
+  } catch (err) {
+    results.push({ name, target: '', measured: { error: (err as Error).message }, pass: false });
+  }
+  process.stderr.write(`${JSON.stringify(results[results.length - 1])}\n`);
+}
+
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+const rows = results.map((r) => `| ${r.name} | ${r.target} | ${Object.entries(r.measured).map(([k, v]) => `${k}=${v}`).join(', ')} | ${r.pass ? 'pass' : 'MISS'} |`);
+const table = ['| benchmark | target | measured | result |', '|---|---|---|---|', ...rows].join('\n');
+process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+const path = join(ROOT, 'test/bench/results.json');
+let previous: { results?: BenchResult[] } = {};
+try {
+  previous = JSON.parse((await import('node:fs')).readFileSync(path, 'utf8'));
+} catch {
+  /* first run */
+}
+// A partial run (named benchmarks) keeps the other results from the last full run.
+const merged = [...(previous.results ?? []).filter((r) => !results.some((n) => n.name === r.name)), ...results];
+writeFileSync(path, JSON.stringify({ at: new Date().toISOString(), command: `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`, machine, results: merged }, null, 2) + '\n');
