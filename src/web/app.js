@@ -12,7 +12,7 @@ const state = createState();
 const customers = new Map();
 const dirty = { board: false, servers: false, consoles: false, feed: false };
 let renderTimer = null;
-let session = null; // { token, name, role, canAct, connection }
+let session = null; // { token, name, role, canAct, whoKnown, connection }
 
 const serverName = (id) => (state.servers.get(id) || {}).name || id || 'unknown server';
 const customerName = (id) => customers.get(id) || id || 'unknown customer';
@@ -64,6 +64,7 @@ function onMessage(msg) {
     for (const c of snap.customers || []) if (c && c.id) customers.set(c.id, c.name || c.id);
     applySnapshot(state, snap, msg.seq);
     queueRender({ board: true, servers: true, consoles: true, feed: true });
+    if (msg.type === 'hello' && session && !session.whoKnown) refreshWho(session);
     return;
   }
   if (typeof msg.type !== 'string' || !msg.type.includes('.')) return;
@@ -98,7 +99,6 @@ async function startSession(token) {
     showSignIn('That token was not accepted. Check it and try again.');
     return;
   }
-  const canAct = ACTING_ROLES.has(who.role);
   const connection = createConnection({
     url: liveUrl(location),
     token,
@@ -107,14 +107,30 @@ async function startSession(token) {
     getLastSeq: () => state.lastSeq,
     onAuthFailed: () => signOut('The live feed refused this token. Sign in again.'),
   });
-  session = { token, name: who.name, role: who.role, canAct, connection };
+  session = { token, connection };
+  setWho(session, who);
   $('signin').hidden = true;
   $('dashboard').hidden = false;
-  $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${canAct ? '' : ' (read-only)'}`;
   $('who').hidden = false;
   $('sign-out').hidden = false;
   queueRender({ board: true, servers: true, consoles: true, feed: true });
   connection.start();
+}
+
+function setWho(s, who) {
+  s.name = who.name;
+  s.role = who.role;
+  s.canAct = ACTING_ROLES.has(who.role);
+  s.whoKnown = who.known;
+  $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.canAct ? '' : ' (read-only)'}`;
+}
+
+/** The daemon was unreachable at sign-in, so the role is a guess; ask again now that it answers. */
+async function refreshWho(s) {
+  const who = await whoami(s.token);
+  if (session !== s || !who.known) return;
+  setWho(s, who);
+  queueRender({ board: true });
 }
 
 function signOut(error) {

@@ -39,16 +39,17 @@ export function clearToken() {
 
 /**
  * Asks the daemon who the token belongs to. `rejected` means the token is wrong (401); any other
- * failure (an older daemon without the route, a network blip) falls back to a read-only viewer.
+ * failure (an older daemon without the route, a network blip) falls back to a read-only viewer, with
+ * `known: false` so the caller can ask again once the daemon is reachable.
  */
 export async function whoami(token) {
   try {
     const res = await fetch('/api/v1/whoami', { headers: { Authorization: `Bearer ${token}` } });
-    if (res.status === 401) return { rejected: true, name: '', role: 'viewer' };
-    if (!res.ok) return { rejected: false, name: '', role: 'viewer' };
+    if (res.status === 401) return { rejected: true, known: false, name: '', role: 'viewer' };
+    if (!res.ok) return { rejected: false, known: false, name: '', role: 'viewer' };
     const body = await res.json();
-    return { rejected: false, name: String(body.name || ''), role: String(body.role || 'viewer') };
+    return { rejected: false, known: true, name: String(body.name || ''), role: String(body.role || 'viewer') };
   } catch {
-    return { rejected: false, name: '', role: 'viewer' };
+    return { rejected: false, known: false, name: '', role: 'viewer' };
   }
 }

@@ -150,6 +150,15 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await page.close();
   });
 
+  it('asks whoami again after connecting when the role could not be checked at sign-in', async () => {
+    backend.whoamiFailures = 1;
+    const page = await openAs('l2-token-0123456789abcd');
+    await page.getByRole('button', { name: 'Acknowledge INC-000101' }).waitFor();
+    expect(await page.locator('#who').textContent()).toBe('l2-desk · l2');
+    expect(backend.whoamiFailures).toBe(0);
+    await page.close();
+  });
+
   it('shows the problem detail when the daemon refuses an action', async () => {
     const page = await openAs('l2-token-0123456789abcd');
     await page.getByRole('button', { name: 'Acknowledge INC-000101' }).click();
@@ -194,6 +203,49 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await page.close();
   });
 
+  it('ticks SLA countdowns every second, turning amber at warnAt and red at the due instant, and drops resolved incidents', async () => {
+    const page = await openAs('viewer-token-0123456789');
+    const t = Date.now();
+    const soon = makeIncident({ id: 'INC-000103', level: 2, priority: 'P2', title: 'Degraded for longer than the grace period' }, t);
+    soon.sla!.response = { dueAt: new Date(t + 4_000).toISOString(), state: 'running', warnedAt: null, breachedAt: null, startedAt: new Date(t - 60_000).toISOString() };
+    (soon.sla!.response as unknown as Record<string, string>).warnAt = new Date(t + 2_000).toISOString();
+    backend.emit('incident.created', { incident: soon });
+    const row = page.locator('li.card[data-id="INC-000103"] .sla[data-clock="response"]');
+    await row.waitFor();
+    expect(await row.getAttribute('class')).toContain('sla-ok');
+    await expect.poll(() => row.getAttribute('class'), { timeout: 4_000 }).toContain('sla-warn');
+    expect(await row.textContent()).toContain('at risk');
+    await expect.poll(() => row.getAttribute('class'), { timeout: 4_000 }).toContain('sla-breach');
+    expect(await row.textContent()).toMatch(/over \(breached\)/);
+
+    backend.emit('incident.resolved', { incident: { ...soon, status: 'resolved', updatedAt: new Date().toISOString() } });
+    await page.locator('li.card[data-id="INC-000103"]').waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('replaces everything it shows when the server sends a resync', async () => {
+    const page = await openAs('viewer-token-0123456789');
+    await page.locator('li.card').first().waitFor();
+    backend.sendRaw({ type: 'resync', seq: 500, snapshot: { incidents: [], servers: [snapshot().servers[0]], consoles: [] } });
+    await expect.poll(() => page.locator('li.card').count()).toBe(0);
+    expect(await page.locator('#servers .server').count()).toBe(1);
+    expect(await page.locator('ol[data-lane="3"]').textContent()).toContain('No open incidents');
+    await page.close();
+  });
+
+  it('shows events missed while disconnected once each, from the replay after resume', async () => {
+    const page = await openAs('viewer-token-0123456789');
+    backend.emit('console.up', { consoleId: 'main' });
+    await expect.poll(() => page.locator('#feed').textContent()).toContain('console main is up');
+    backend.dropClients();
+    await expect.poll(() => backend.openSockets()).toBe(0);
+    backend.emit('console.down', { consoleId: 'dr-site' });
+    await page.locator('#conn[data-state="connected"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('.feed-text', { hasText: 'console dr-site is down' }).count()).toBe(1);
+    expect(await page.locator('.feed-text', { hasText: 'console main is up' }).count()).toBe(1);
+    await page.close();
+  });
+
   it('looks clean at 1280px and on a narrow screen', async () => {
     mkdirSync(screenshots, { recursive: true });
     const page = await openAs('l2-token-0123456789abcd');
@@ -206,6 +258,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${screenshots}dashboard-fake-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${screenshots}dashboard-fake-dark.png`, fullPage: true });
     await page.close();
   });
 });
