@@ -26,7 +26,7 @@ RUN groupadd --system --gid 10001 escalatord \
  && useradd --system --uid 10001 --gid escalatord --home-dir /var/lib/escalatord --shell /usr/sbin/nologin escalatord \
  && mkdir -p /var/lib/escalatord /etc/escalatord \
  && chown escalatord:escalatord /var/lib/escalatord
-# The container default is the self-contained demo (simulators on); mount your own config over it.
+# The container default runs without the simulators and takes its secrets from the environment.
 COPY deploy/docker/config.yaml /etc/escalatord/config.yaml
 # The store (one lowdb JSON file and its lock) lives here; it must survive the container.
 VOLUME /var/lib/escalatord

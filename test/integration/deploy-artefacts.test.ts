@@ -174,9 +174,15 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('bakes in a demo config that the real schema accepts, keeping the store on the volume', () => {
-    const cfg = parseConfigText(read('deploy/docker/config.yaml'), 'deploy/docker/config.yaml', {});
+  it('bakes in a config without simulators whose secrets must come from the environment', () => {
+    const text = read('deploy/docker/config.yaml');
+    expect(() => parseConfigText(text, 'deploy/docker/config.yaml', {})).toThrow(/ESCALATORD_ADMIN_TOKEN is not set/);
+    const env = Object.fromEntries(['VIEWER', 'L2', 'ADMIN', 'INGEST'].map((r) => [`ESCALATORD_${r}_TOKEN`, `${r.toLowerCase()}-token-for-the-test-000`]));
+    const cfg = parseConfigText(text, 'deploy/docker/config.yaml', {
+      ...env, ESCALATORD_CONSOLE_SECRET: 'whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS10ZXN0', ESCALATORD_CONSOLE_URL: 'http://console.test', ESCALATORD_TICKETING_URL: 'http://tickets.test',
+    });
     expect(cfg.server.host).toBe('0.0.0.0');
+    expect(cfg.simulator.enabled).toBe(false);
     expect(cfg.storage.path.startsWith(`${DATA_DIR}/`)).toBe(true);
   });
 });
