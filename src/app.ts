@@ -121,7 +121,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const monitor = new MonitorHandler({ policy: routing, hooks: sla, metrics });
   const components = new ComponentStateService({ transactor, handler: monitor });
   const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics });
-  const archive = new Archive({ store, path: `${resolve(config.storage.path)}.archive.jsonl` });
+  const archive = new Archive({ store, path: `${resolve(config.storage.path)}.archive.jsonl`, maxLiveIncidents: config.storage.maxLiveIncidents });
   const sweeper = new Sweeper({
     transactor, monitor, hooks: sla, policy: routing, archive, logger: log('sweeper'),
     autoResolveAfterMs: config.routing.autoResolveAfter,

@@ -7,15 +7,24 @@ import type { Incident } from '../domain/types.js';
 import type { Store } from './types.js';
 
 export class Archive {
-  constructor(private readonly deps: { store: Store; path: string | null; maxPerPass?: number }) {}
+  constructor(private readonly deps: { store: Store; path: string | null; maxPerPass?: number; maxLiveIncidents?: number }) {}
 
+  /**
+   * Moves resolved incidents older than the retention, and beyond that the oldest resolved ones while
+   * the live file holds more than `maxLiveIncidents`, to the archive. Open incidents always stay.
+   */
   async archiveResolved(now: Date, retentionMs: number): Promise<number> {
     const cutoff = new Date(now.getTime() - retentionMs).toISOString();
-    const max = this.deps.maxPerPass ?? 5000;
+    const max = this.deps.maxPerPass ?? 20_000;
+    const all = Object.values(this.deps.store.data.incidents);
+    let excess = Math.max(0, all.length - (this.deps.maxLiveIncidents ?? Infinity));
     const old: Incident[] = [];
-    for (const incident of Object.values(this.deps.store.data.incidents)) {
-      if (incident.status === 'resolved' && incident.resolvedAt !== null && incident.resolvedAt < cutoff) {
+    // Ids grow with time, so the map's insertion order is oldest first.
+    for (const incident of all) {
+      if (incident.status !== 'resolved' || incident.resolvedAt === null) continue;
+      if (incident.resolvedAt < cutoff || excess > 0) {
         old.push(incident);
+        excess--;
         if (old.length >= max) break;
       }
     }
