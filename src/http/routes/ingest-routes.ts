@@ -15,6 +15,7 @@ import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
 import type { StoreData } from '../../store/types.js';
 import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
 import { requireReady } from '../app.js';
+import { sendProblem } from '../problem.js';
 
 export const INGEST_ROLES: readonly Role[] = ['ingest', 'admin'];
 
@@ -46,6 +47,15 @@ function truncatedCounter(registry: Registry): Counter {
   return new Counter({ name: TRUNCATED_METRIC, help: 'Alerts Alertmanager left out of webhook deliveries (truncatedAlerts), so never seen here.', registers: [registry] });
 }
 
+const UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `64kb` → 65536; the config schema allows only b, kb and mb. */
+export function limitBytes(limit: string): number {
+  const m = /^(\d+)(b|kb|mb)$/i.exec(limit.trim());
+  if (!m) throw new Error(`not a body size limit: ${limit}`);
+  return Number(m[1]) * UNIT[m[2].toLowerCase()];
+}
+
 function header(req: Request, name: string): string | null {
   const value = req.headers[name];
   return typeof value === 'string' ? value : null;
@@ -66,6 +76,19 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
     else count(source, 'error');
     next(err);
   };
+  const maxBytes = limitBytes(deps.bodyLimit);
+  /**
+   * An announced body over the limit is refused at once and the connection closed: body-parser would
+   * also refuse it unread, but only answers after draining the whole body, which a sender that claims
+   * a gigabyte could make us wait for.
+   */
+  const tooLarge = (source: 'console' | 'alertmanager'): RequestHandler => (req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (!(length > maxBytes)) return next();
+    count(source, 'rejected');
+    res.setHeader('Connection', 'close');
+    sendProblem(res, 413, `the request body exceeds the size limit of ${deps.bodyLimit}`);
+  };
   const ready: RequestHandler = requireReady(deps.isReady);
   const notReady = (source: 'console' | 'alertmanager'): RequestHandler => (req, res, next) => {
     if (!deps.isReady()) count(source, 'error');
@@ -82,6 +105,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   router.post(
     '/api/v1/ingest/console',
     notReady('console'),
+    tooLarge('console'),
     consoleAuth,
     // Raw bytes, because the HMAC is over exactly what was sent; body-parser refuses an oversized
     // Content-Length before reading a byte, so neither parsing nor HMAC work happens for it.
@@ -126,6 +150,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   router.post(
     '/api/v1/ingest/alertmanager',
     notReady('alertmanager'),
+    tooLarge('alertmanager'),
     requireAuth(deps.auth, INGEST_ROLES),
     express.json({ type: () => true, limit: deps.bodyLimit }),
     async (req: Request, res: Response) => {
