@@ -59,7 +59,7 @@ export async function startHarness(opts: { store?: Store; config?: Config; verif
   const registry = new Registry();
   const metrics = createMetrics(registry, { consoleIds: config.consoles.map((c) => c.id) });
   const transactor = new Transactor({ store, now, eventLogSize: 1000 });
-  const components = new ComponentStateService({ transactor, handler: { onChanges: () => undefined }, dedupRetentionMs: 86_400_000 });
+  const components = new ComponentStateService({ transactor, handler: { onChanges: () => undefined } });
   const auth = new TokenAuthenticator(config.auth.tokens);
   let ready = true;
   const isReady = () => ready && store.healthy;
