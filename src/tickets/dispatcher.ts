@@ -38,13 +38,12 @@ export interface DispatcherDeps {
 
 export class OutboxDispatcher {
   private readonly breaker: CircuitBreaker;
-  private readonly inFlight = new Set<string>();
+  /** Items being sent, and the incidents they belong to: one item per incident at a time keeps order. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly busyIncidents = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
   private started = false;
   private stopped = false;
-  private active: Promise<void> = Promise.resolve();
   private warnedNoAdapter = false;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -66,75 +65,68 @@ export class OutboxDispatcher {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.active;
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  /** Asks for a pass now (new items, or a test that wants progress). */
+  /**
+   * Starts every due item there is room for. Items are sent as a pool, not in batches: a new ticket
+   * goes out as soon as a slot is free, without waiting for slower items started before it.
+   */
   kick(): void {
     if (!this.started || this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
+    const limit = this.deps.concurrency ?? 8;
+    for (const item of this.dueItems(limit - this.inFlight.size)) {
+      this.busyIncidents.add(item.incidentId);
+      const run = this.process(item).finally(() => {
+        this.inFlight.delete(item.id);
+        this.busyIncidents.delete(item.incidentId);
+        this.kick();
+      });
+      this.inFlight.set(item.id, run);
     }
-    clearTimeout(this.timer);
-    this.running = true;
-    this.active = this.pass().finally(() => {
-      this.running = false;
-      if (this.stopped) return;
-      if (this.again) {
-        this.again = false;
-        setImmediate(() => this.kick());
-      } else this.scheduleNext();
-    });
+    this.scheduleNext();
   }
 
   get pending(): number {
     return this.deps.transactor.data.outbox.length;
   }
 
+  /** Wakes up for the earliest item not yet due (backoff, breaker), or after maxIdleMs at the latest. */
   private scheduleNext(): void {
+    clearTimeout(this.timer);
     const outbox = this.deps.transactor.data.outbox;
-    if (outbox.length === 0) return;
+    if (outbox.length === 0 || this.stopped) return;
     const now = this.deps.now().getTime();
     let earliest = Infinity;
-    for (const item of outbox) earliest = Math.min(earliest, Date.parse(item.nextAttemptAt));
+    for (const item of outbox) if (!this.inFlight.has(item.id)) earliest = Math.min(earliest, Date.parse(item.nextAttemptAt));
+    if (earliest === Infinity) return;
     const wait = Math.max(10, Math.min(this.deps.maxIdleMs ?? 5000, earliest - now, this.breaker.retryInMs() || Infinity));
     this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref();
   }
 
-  /** One pass: every item that is due and first in line for its incident, up to the concurrency limit. */
-  private async pass(): Promise<void> {
-    const limit = this.deps.concurrency ?? 8;
-    for (;;) {
-      const batch = this.dueItems(limit);
-      if (batch.length === 0) return;
-      await Promise.all(batch.map((item) => this.process(item)));
-      if (this.stopped) return;
-    }
-  }
-
-  private dueItems(limit: number): OutboxItem[] {
+  /** Items that are due, first in line for their incident, and whose incident has nothing in flight. */
+  private dueItems(room: number): OutboxItem[] {
+    if (room <= 0) return [];
     const nowIso = this.deps.now().toISOString();
     const seen = new Set<string>();
     const due: OutboxItem[] = [];
     for (const item of this.deps.transactor.data.outbox) {
       if (seen.has(item.incidentId)) continue;
       seen.add(item.incidentId);
-      if (item.nextAttemptAt > nowIso || this.inFlight.has(item.id)) continue;
+      if (item.nextAttemptAt > nowIso || this.busyIncidents.has(item.incidentId)) continue;
       if (item.kind !== 'notify' && item.kind !== 'diagnostics.fetch' && !this.deps.adapter) {
         if (!this.warnedNoAdapter) this.deps.logger.warn('ticketing.url is not configured: tickets wait in the outbox');
         this.warnedNoAdapter = true;
         continue;
       }
       due.push(item);
-      if (due.length >= limit) break;
+      if (due.length >= room) break;
     }
     return due;
   }
 
   private async process(item: OutboxItem): Promise<void> {
-    this.inFlight.add(item.id);
     try {
       switch (item.kind) {
         case 'ticket.create': return await this.create(item);
@@ -147,8 +139,6 @@ export class OutboxDispatcher {
       }
     } catch (err) {
       this.deps.logger.error({ err, item: item.id }, 'outbox item failed unexpectedly');
-    } finally {
-      this.inFlight.delete(item.id);
     }
   }
 

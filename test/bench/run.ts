@@ -5,9 +5,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type BenchResult } from './lib.js';
 import { benchIngest } from './ingest.js';
+import { benchDetection } from './detection.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: () => benchIngest(),
+  detection: () => benchDetection(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

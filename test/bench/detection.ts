@@ -1,0 +1,69 @@
+// Benchmark 2: detection to ticket. Console reports at 500/s (autocannon, fixed overall rate), software
+// failures among them; the time from a failure report leaving the client to its ticket arriving at the
+// ticketing simulator. Target: p99 < 100 ms, every failure ticketed exactly once.
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { signWebhook } from '../../src/ingest/webhook-signature.js';
+import { CONSOLE_SECRET, cleanup, percentile, startDaemon, startSimulators, tempDir, type BenchResult } from './lib.js';
+
+const SOFTWARE = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access'];
+const SERVERS = 1000;
+
+export async function benchDetection(seconds = 10, rate = 500, failureShare = 0.02): Promise<BenchResult> {
+  const dir = tempDir('detection');
+  const sims = await startSimulators({ servers: SERVERS, faultRate: 0 });
+  const daemon = await startDaemon({
+    consoles: [{ id: 'sim', url: sims.consoleUrl, pollInterval: '1h', timeout: '5s', concurrency: 32 }],
+    ticketing: { adapter: 'generic', url: sims.ticketingUrl, timeout: '5s' },
+    routing: { degradedGrace: '1h', diagnosticsTimeout: '2s' },
+  }, dir);
+  const sentAt = new Map<string, number>(); // `${serverId}/${component}` → ms
+  try {
+    // Let the first poll import the fleet, so reports land on known servers.
+    await new Promise((r) => setTimeout(r, 3000));
+    const run = await autocannon({
+      url: `${daemon.url}/api/v1/ingest/console`,
+      method: 'POST',
+      connections: 16,
+      overallRate: rate,
+      duration: seconds,
+      requests: [{
+        setupRequest: (req) => {
+          const serverId = `srv-${String(1 + Math.floor(Math.random() * SERVERS)).padStart(4, '0')}`;
+          const component = SOFTWARE[Math.floor(Math.random() * SOFTWARE.length)];
+          const key = `${serverId}/${component}`;
+          const fail = Math.random() < failureShare && !sentAt.has(key);
+          const body = JSON.stringify({ serverId, observedAt: new Date().toISOString(), reachable: true, components: [{ name: component, kind: 'software', status: fail ? 'failed' : 'ok' }] });
+          const id = randomUUID();
+          const timestamp = Math.floor(Date.now() / 1000);
+          if (fail) sentAt.set(key, Date.now());
+          return { ...req, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook({ id, timestamp, body, secret: CONSOLE_SECRET }) } };
+        },
+      }],
+    });
+    // Wait for every ticket (or 15 s).
+    let tickets: Array<{ serverId: string; component: string; receivedAtMs: number }> = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      tickets = ((await (await fetch(`${sims.ticketingUrl}/tickets`)).json()) as { items: typeof tickets }).items;
+      if (tickets.length >= sentAt.size) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const latencies = tickets.map((t) => t.receivedAtMs - (sentAt.get(`${t.serverId}/${t.component}`) ?? NaN)).filter((v) => Number.isFinite(v));
+    const p99 = percentile(latencies, 99);
+    const errors = run.non2xx + run.errors;
+    return {
+      name: 'detection to ticket at 500 reports/s',
+      target: 'p99 < 100 ms, every failure ticketed once',
+      measured: {
+        reports: run.requests.total, failures: sentAt.size, tickets: tickets.length, p50Ms: percentile(latencies, 50), p99Ms: p99,
+        maxMs: Math.max(...latencies), ingestP50Ms: run.latency.p50, ingestP99Ms: run.latency.p99, ingestErrors: errors,
+      },
+      pass: p99 < 100 && tickets.length === sentAt.size && errors === 0,
+    };
+  } finally {
+    await daemon.stop();
+    await sims.stop();
+    cleanup(dir);
+  }
+}
