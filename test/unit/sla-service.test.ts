@@ -112,24 +112,25 @@ describe('SlaService', () => {
   it('pauses every running clock while awaiting the customer and resumes each with the working time it had left', async () => {
     const id = await l3Request(w);
     w.clock.ms = T0 + 2_000;
-    await w.commands.acknowledge(id, L3); // response met; progress starts, due at +22 s
+    await w.commands.acknowledge(id, L3); // response met; progress starts: due at +22 s, warning at +12 s
     w.clock.ms = T0 + 4_000;
     await w.commands.setStatus(id, L3, 'in-progress');
-    w.clock.ms = T0 + 12_000;
+    w.clock.ms = T0 + 10_000;
     await w.commands.setStatus(id, L3, 'awaiting-customer');
     const paused = w.incident(id).sla!;
-    expect(paused.resolution).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 48_000 });
-    expect(paused.progress).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 10_000 });
+    expect(paused.resolution).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 50_000 });
+    expect(paused.progress).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 12_000 });
     expect(paused.response.state).toBe('met');
     expect(w.sla.nextWake(w.incident(id))).toBeNull();
 
     // The customer takes 100 s to answer; none of it counts.
-    w.clock.ms = T0 + 112_000;
+    w.clock.ms = T0 + 110_000;
     await w.commands.setStatus(id, L3, 'in-progress');
     const resumed = w.incident(id).sla!;
-    // 12 s of the 60 s budget were used, so the warning (at 30 s of it) is 18 s away, the breach 48 s.
-    expect(resumed.resolution).toMatchObject({ state: 'running', dueAt: iso(112_000 + 48_000), warnAt: iso(112_000 + 18_000) });
-    expect(resumed.progress).toMatchObject({ state: 'running', dueAt: iso(112_000 + 10_000) });
+    // 10 s of the 60 s budget were used, so the warning (at 30 s of it) is 20 s away, the breach 50 s;
+    // progress used 8 s of its 20 s, so it warns 2 s and breaches 12 s after the resumption.
+    expect(resumed.resolution).toMatchObject({ state: 'running', dueAt: iso(110_000 + 50_000), warnAt: iso(110_000 + 20_000) });
+    expect(resumed.progress).toMatchObject({ state: 'running', dueAt: iso(110_000 + 12_000), warnAt: iso(110_000 + 2_000) });
     expect(resumed.response.state).toBe('met');
   });
 
