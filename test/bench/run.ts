@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { ROOT, type BenchResult } from './lib.js';
 import { benchIngest } from './ingest.js';
 import { benchDetection } from './detection.js';
+import { benchWsFanout } from './ws-fanout.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: () => benchIngest(),
   detection: () => benchDetection(),
+  ws: () => benchWsFanout(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
