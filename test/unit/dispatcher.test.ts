@@ -1,0 +1,264 @@
+// The outbox dispatcher against the in-memory store, a scripted fake adapter and a fake clock: order per
+// incident, backoff and Retry-After, dead letters, and the circuit breaker's effect on attempts.
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createIncident } from '../../src/domain/incident.js';
+import type { Incident } from '../../src/domain/types.js';
+import { DiagnosticsService } from '../../src/escalation/diagnostics.js';
+import { Notifier } from '../../src/escalation/notifier.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { Transactor } from '../../src/store/transactor.js';
+import type { OutboxItem } from '../../src/store/types.js';
+import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from '../../src/tickets/adapter.js';
+import { OutboxDispatcher, type DispatcherDeps } from '../../src/tickets/dispatcher.js';
+import { TicketError } from '../../src/tickets/ticket-error.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const BASE = 1_000;
+
+type Call = { op: 'create' | 'comment' | 'resolve'; at: number; key?: string; ticketId?: string; kind?: TicketCommentKind; externalId?: string };
+type Step = TicketError | 'ok' | { hold: Promise<void> };
+
+/** A ticketing system that answers from a script per operation ('ok' once the script runs out). */
+class FakeAdapter implements TicketAdapter {
+  readonly name = 'generic' as const;
+  readonly calls: Call[] = [];
+  readonly script: Record<Call['op'], Step[]> = { create: [], comment: [], resolve: [] };
+  private next = 0;
+
+  async create(req: TicketCreateRequest, idempotencyKey: string): Promise<CreatedTicket> {
+    this.calls.push({ op: 'create', at: Date.now(), key: idempotencyKey, externalId: req.externalId });
+    await this.play('create');
+    this.next += 1;
+    return { id: `T-${this.next}`, url: `http://tickets.test/T-${this.next}` };
+  }
+
+  async comment(ticketId: string, _body: string, kind: TicketCommentKind): Promise<void> {
+    this.calls.push({ op: 'comment', at: Date.now(), ticketId, kind });
+    await this.play('comment');
+  }
+
+  async resolve(ticketId: string): Promise<void> {
+    this.calls.push({ op: 'resolve', at: Date.now(), ticketId });
+    await this.play('resolve');
+  }
+
+  count(op: Call['op']): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
+
+  private async play(op: Call['op']): Promise<void> {
+    const step = this.script[op].shift() ?? 'ok';
+    if (step === 'ok') return;
+    if (step instanceof TicketError) throw step;
+    await step.hold;
+  }
+}
+
+const serverError = () => new TicketError('server-error', 'POST /tickets answered 503', { retryable: true, status: 503 });
+
+function makeIncident(id: string): Incident {
+  const incident = createIncident({
+    id, type: 'fault', title: `backup failed on srv-${id}`, serverId: `srv-${id}`, customerId: 'acme', component: 'backup',
+    componentKind: 'software', source: 'poll', priority: 'P2', level: 3, reporter: null, symptoms: [], requestType: null,
+    detectedAt: new Date(T0).toISOString(), actor: { kind: 'system', name: 'escalatord' },
+  }, new Date(T0));
+  return { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } };
+}
+
+describe('OutboxDispatcher', () => {
+  let store: MemoryStore;
+  let transactor: Transactor;
+  let adapter: FakeAdapter;
+  let registry: Registry;
+  let metrics: ReturnType<typeof createMetrics>;
+  let dispatcher: OutboxDispatcher;
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
+    store = new MemoryStore();
+    await store.open();
+    transactor = new Transactor({ store, now: () => new Date(), eventLogSize: 1000 });
+    adapter = new FakeAdapter();
+    registry = new Registry();
+    metrics = createMetrics(registry, { consoleIds: [], ticketAdapter: 'generic' });
+    dispatcher = build();
+  });
+
+  function build(ticketing: Partial<DispatcherDeps['ticketing']> = {}): OutboxDispatcher {
+    return new OutboxDispatcher({
+      transactor, adapter, metrics,
+      logger: pino({ level: 'silent' }), now: () => new Date(), publicUrl: 'http://escalatord.test',
+      diagnostics: new DiagnosticsService({ sources: new Map(), timeoutMs: 1000, maxBytes: 4096, now: () => new Date() }),
+      notifier: new Notifier({ channels: [], timeoutMs: 1000, now: () => new Date() }),
+      ticketing: { maxAttempts: 10, backoffBase: BASE, backoffCap: 60_000, breakerThreshold: 100, breakerCooldown: 10_000, diagnosticsMaxBytes: 4096, ...ticketing },
+      // The top of the jitter window, so the delays are exactly base * 2^attempt.
+      random: () => 1,
+    });
+  }
+
+  afterEach(async () => {
+    await dispatcher.stop();
+    vi.useRealTimers();
+  });
+
+  async function seed(id: string, items: Array<Pick<OutboxItem, 'kind' | 'payload'>>): Promise<void> {
+    await transactor.run((tx) => {
+      tx.data.incidents[id] = makeIncident(id);
+      for (const item of items) tx.enqueue({ ...item, incidentId: id });
+    });
+  }
+
+  /** Lets promise chains run without moving the clock. */
+  const settle = () => vi.advanceTimersByTimeAsync(0);
+  const metric = async (name: string, labels: Record<string, string> = {}) =>
+    (await registry.getSingleMetric(name)!.get()).values
+      .filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
+      .reduce((sum, v) => sum + v.value, 0);
+
+  it('sends an incident\'s ticket creation before its comment, and the comment goes to the ticket just made', async () => {
+    let release!: () => void;
+    adapter.script.create.push({ hold: new Promise<void>((r) => (release = r)) });
+    await seed('INC-1', [
+      { kind: 'ticket.create', payload: { reason: 'software-failure' } },
+      { kind: 'ticket.comment', payload: { kind: 'recovery', body: 'recovered' } },
+    ]);
+    dispatcher.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
+
+    release();
+    await settle();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(adapter.calls.map((c) => c.op)).toEqual(['create', 'comment']);
+    expect(adapter.calls[1].ticketId).toBe('T-1');
+    expect(store.data.outbox).toEqual([]);
+    expect(store.data.incidents['INC-1'].ticket).toMatchObject({ id: 'T-1', state: 'created' });
+  });
+
+  it('sends the creations of different incidents side by side, one slow create holding back no other', async () => {
+    let release!: () => void;
+    adapter.script.create.push({ hold: new Promise<void>((r) => (release = r)) });
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    await seed('INC-2', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start();
+    await settle();
+    expect(adapter.calls.map((c) => c.externalId)).toEqual(['INC-1', 'INC-2']);
+    expect(store.data.incidents['INC-2'].ticket?.state).toBe('created');
+    expect(store.data.incidents['INC-1'].ticket?.state).toBe('pending');
+    release();
+    await settle();
+    expect(store.data.incidents['INC-1'].ticket?.state).toBe('created');
+  });
+
+  it('retries a retryable failure after full-jitter exponential backoff, with the incident id as the idempotency key every time', async () => {
+    adapter.script.create.push(serverError(), serverError());
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start();
+    await settle();
+    expect(adapter.count('create')).toBe(1);
+    expect(store.data.outbox[0]).toMatchObject({ attempts: 1, nextAttemptAt: new Date(T0 + BASE).toISOString() });
+    expect(store.data.outbox[0].lastError).toMatch(/server-error/);
+
+    await vi.advanceTimersByTimeAsync(BASE - 1);
+    expect(adapter.count('create')).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(adapter.count('create')).toBe(2);
+
+    // The second retry waits twice as long.
+    await vi.advanceTimersByTimeAsync(2 * BASE - 1);
+    expect(adapter.count('create')).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(adapter.count('create')).toBe(3);
+
+    expect(adapter.calls.map((c) => c.at - T0)).toEqual([0, BASE, 3 * BASE]);
+    expect(new Set(adapter.calls.map((c) => c.key))).toEqual(new Set(['INC-1']));
+    expect(store.data.outbox).toEqual([]);
+    expect(store.data.incidents['INC-1'].ticket).toMatchObject({ id: 'T-1', state: 'created' });
+  });
+
+  it('waits as long as Retry-After asks when that is longer than the backoff', async () => {
+    adapter.script.create.push(new TicketError('rate-limited', 'POST /tickets answered 429', { retryable: true, status: 429, retryAfterMs: 30_000 }));
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start();
+    await settle();
+    expect(store.data.outbox[0].nextAttemptAt).toBe(new Date(T0 + 30_000).toISOString());
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(adapter.count('create')).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(adapter.count('create')).toBe(2);
+    expect(store.data.outbox).toEqual([]);
+  });
+
+  it('dead-letters a 4xx at once: counted, announced, the ticket marked failed, and never retried', async () => {
+    adapter.script.create.push(new TicketError('client-error', 'POST /tickets answered 400', { retryable: false, status: 400 }));
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start();
+    await settle();
+
+    expect(store.data.outbox).toEqual([]);
+    expect(store.data.deadLetters).toHaveLength(1);
+    expect(store.data.deadLetters[0]).toMatchObject({ kind: 'ticket.create', incidentId: 'INC-1', status: 400 });
+    expect(store.data.incidents['INC-1'].ticket?.state).toBe('failed');
+    const failed = store.data.events.filter((e) => e.type === 'ticket.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].data).toMatchObject({ incidentId: 'INC-1', operation: 'create', reason: 'client-error', status: 400 });
+    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
+
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(adapter.count('create')).toBe(1);
+  });
+
+  it('dead-letters an item once maxAttempts retryable failures have been made', async () => {
+    adapter.script.create.push(...Array.from({ length: 10 }, serverError));
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start();
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(adapter.count('create')).toBe(10);
+    expect(store.data.outbox).toEqual([]);
+    expect(store.data.deadLetters[0].reason).toMatch(/server-error/);
+  });
+
+  it('does not count a refusal by the open circuit breaker as an attempt', async () => {
+    const breaking = build({ maxAttempts: 2, breakerThreshold: 1, breakerCooldown: 60_000 });
+    adapter.script.create.push(serverError());
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    breaking.start();
+    try {
+      await settle();
+      expect(store.data.outbox[0].attempts).toBe(1);
+      // The retry is due after 1 s, but the breaker stays open for a minute: refused without a call.
+      await vi.advanceTimersByTimeAsync(BASE);
+      expect(adapter.count('create')).toBe(1);
+      expect(await metric('escalatord_ticket_requests_total', { outcome: 'circuit-open' })).toBeGreaterThanOrEqual(1);
+      // With maxAttempts 2, counting the refusal would have dead-lettered the ticket.
+      expect(store.data.deadLetters).toEqual([]);
+      expect(store.data.outbox[0]).toMatchObject({ attempts: 1 });
+      expect(store.data.outbox[0].lastError).toMatch(/circuit-open/);
+
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(adapter.count('create')).toBe(2);
+      expect(store.data.outbox).toEqual([]);
+      expect(store.data.incidents['INC-1'].ticket?.state).toBe('created');
+    } finally {
+      await breaking.stop();
+    }
+  });
+
+  it('dead-letters a comment for an incident whose ticket creation failed, without calling the ticketing system', async () => {
+    adapter.script.create.push(new TicketError('client-error', 'POST /tickets answered 422', { retryable: false, status: 422 }));
+    await seed('INC-1', [
+      { kind: 'ticket.create', payload: {} },
+      { kind: 'ticket.comment', payload: { kind: 'recovery', body: 'recovered' } },
+    ]);
+    dispatcher.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
+    expect(store.data.outbox).toEqual([]);
+    expect(store.data.deadLetters.map((d) => d.kind)).toEqual(['ticket.create', 'ticket.comment']);
+    expect(store.data.deadLetters[1].reason).toMatch(/no ticket/);
+    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(2);
+  });
+});
