@@ -37,4 +37,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ESCALATORD_SERVER__PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The daemon handles SIGTERM itself (drains and closes the store), so node may run as PID 1.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js", "--config", "/etc/escalatord/config.yaml"]
+# A bounded heap: V8 otherwise lets garbage pile up to a large share of the container (see README, Performance).
+CMD ["node", "--max-old-space-size=512", "dist/main.js", "--config", "/etc/escalatord/config.yaml"]

@@ -86,3 +86,20 @@ export function diffReport(prev: ServerState | undefined, report: StatusReport, 
   }
   return { next, changes };
 }
+
+/**
+ * True when `next` differs from `prev` only in when it was observed. Such a report confirms what is
+ * known; the caller may keep the stored record instead of replacing it, so a steady fleet costs no
+ * store writes.
+ */
+export function onlyObservationChanged(prev: ServerState, next: ServerState): boolean {
+  if (prev.name !== next.name || prev.customerId !== next.customerId || prev.consoleId !== next.consoleId || prev.reachable !== next.reachable || prev.reachableSince !== next.reachableSince) return false;
+  const a = Object.keys(prev.components);
+  if (a.length !== Object.keys(next.components).length) return false;
+  for (const name of a) {
+    const p = prev.components[name];
+    const n = next.components[name];
+    if (!n || p.status !== n.status || p.kind !== n.kind || p.message !== n.message || p.since !== n.since) return false;
+  }
+  return true;
+}

@@ -1,6 +1,6 @@
 // Applies status reports to the component state: the pure diff decides what changed, the changes become
 // `component.changed` events, and the escalation service turns them into incidents, all in one commit.
-import { diffReport, type StateChange } from '../domain/status-diff.js';
+import { diffReport, onlyObservationChanged, type StateChange } from '../domain/status-diff.js';
 import type { IncidentSource, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
 
@@ -55,6 +55,13 @@ export class ComponentStateService {
       const prev = tx.data.servers[report.serverId];
       const known = meta.names?.[report.serverId];
       const { next, changes } = diffReport(prev, report, meta.mode, { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId });
+      if (prev && changes.length === 0 && onlyObservationChanged(prev, next)) {
+        // Nothing new: refresh the observation instants in memory only. They order late deliveries while
+        // the daemon runs; after a restart the first poll sets them again, so they need no store write.
+        prev.observedAt = next.observedAt;
+        for (const [name, c] of Object.entries(next.components)) prev.components[name].observedAt = c.observedAt;
+        continue;
+      }
       tx.data.servers[report.serverId] = next;
       for (const change of changes) {
         tx.emit({

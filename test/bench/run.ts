@@ -7,11 +7,13 @@ import { ROOT, type BenchResult } from './lib.js';
 import { benchIngest } from './ingest.js';
 import { benchDetection } from './detection.js';
 import { benchWsFanout } from './ws-fanout.js';
+import { benchPolling } from './polling.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: () => benchIngest(),
   detection: () => benchDetection(),
   ws: () => benchWsFanout(),
+  polling: () => benchPolling(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

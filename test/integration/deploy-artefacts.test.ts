@@ -11,7 +11,7 @@ import { parseConfigText } from '../../src/config/load.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-const START_COMMAND = ['node', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
+const START_COMMAND = ['node', '--max-old-space-size=512', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
 const DATA_DIR = '/var/lib/escalatord';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form YAML; tests probe them
