@@ -18,6 +18,8 @@ export interface LowdbStoreDeps {
   /** Observes each write's duration in seconds (store_write_duration_seconds). */
   onWrite?: (seconds: number) => void;
   onWriteError?: (err: unknown) => void;
+  /** After a failed write, how often the store tries again on its own (default 1000 ms). */
+  retryWriteMs?: number;
 }
 
 export class LowdbStore implements Store {
@@ -28,6 +30,7 @@ export class LowdbStore implements Store {
   private opened = false;
   private closed = false;
   private writeOk = true;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LowdbStoreDeps) {
     const file = resolve(deps.path);
@@ -91,9 +94,24 @@ export class LowdbStore implements Store {
       if (this.writeOk) await this.adapter.snapshot(this.db.data as unknown as Record<string, unknown>).catch(() => undefined);
     } finally {
       this.closed = true;
+      clearTimeout(this.retryTimer);
       await this.adapter.close().catch(() => undefined);
       this.lock.release();
     }
+  }
+
+  /**
+   * While unhealthy the daemon answers ingest 503 and may commit nothing else (no console, empty outbox),
+   * so it would never learn that the disk is writable again: the store tries the write again by itself.
+   */
+  private scheduleRetry(): void {
+    if (this.closed || !this.opened || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.closed || this.writeOk) return;
+      this.committer.request().catch(() => undefined);
+    }, this.deps.retryWriteMs ?? 1000);
+    this.retryTimer.unref();
   }
 
   private async writeNow(): Promise<void> {
@@ -105,6 +123,7 @@ export class LowdbStore implements Store {
       this.writeOk = false;
       await this.adapter.discardTemp();
       this.deps.onWriteError?.(err);
+      this.scheduleRetry();
       throw new StoreUnavailableError(`the store cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     } finally {
       this.deps.onWrite?.(Number(process.hrtime.bigint() - started) / 1e9);
