@@ -4,9 +4,10 @@
 //
 // How the disk is made unwritable, given that CI runs as root: chmod does not stop root, and a folder
 // swapped under the daemon does not stop appends to the journal it already holds open. Two techniques:
-// - the real store file: the daemon's RLIMIT_FSIZE soft limit is lowered with `prlimit --pid` to 1 byte, so every
-//   write that would grow a file fails with EFBIG (exactly what a full disk does to the write path), and
-//   raised again to make the disk "free". Root is bound by RLIMIT_FSIZE too, and Node ignores SIGXFSZ.
+// - the real store file: the daemon's RLIMIT_FSIZE soft limit is lowered with `prlimit --pid` to 1 byte,
+//   so every write that would grow a file fails with EFBIG (what a full disk does to the write path), and
+//   raised back to the hard limit to free the disk (raising a hard limit needs CAP_SYS_RESOURCE, which a
+//   container's root may lack). Root is bound by RLIMIT_FSIZE too, and Node ignores SIGXFSZ.
 // - in-process, the in-memory store's `failWrites` switch, which plays the same failure at the port.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
