@@ -48,12 +48,12 @@ export function openIncidents(data: Readonly<StoreData>): Incident[] {
 
 /**
  * What events and the live snapshot carry: the incident without its diagnostics payload and with only
- * the latest timeline entries, so the persisted event log stays small.
+ * the latest timeline entry, so the persisted event log (10,000 events by default) stays small.
  */
 export function incidentSummary(incident: Incident): Incident {
   return {
     ...incident,
     diagnostics: incident.diagnostics ? { ...incident.diagnostics, data: null } : null,
-    timeline: incident.timeline.slice(-5),
+    timeline: incident.timeline.slice(-1),
   };
 }

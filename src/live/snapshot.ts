@@ -26,45 +26,55 @@ export function buildSnapshot(data: Readonly<StoreData>, consoles: ConsoleHealth
   };
 }
 
+const KINDS = ['software', 'hardware'] as const;
+const STATUSES = ['ok', 'degraded', 'failed', 'unknown'] as const;
+const LEVELS = [1, 2, 3, 4] as const;
+const PRIOS = ['P1', 'P2', 'P3', 'P4'] as const;
+const TYPES = ['fault', 'request'] as const;
+
+/**
+ * Scrape-time gauges. They walk the store on every scrape (10,000 servers × 13 components in a few ms),
+ * counting into flat arrays indexed by label position rather than building a key string per item.
+ */
 export function registerCollectors(metrics: Metrics, store: Store, wsClients: () => number, now: () => Date): void {
   metrics.setCollectors({
     incidentsOpen: () => {
-      const counts = new Map<string, { labels: { level: 1 | 2 | 3 | 4; priority: 'P1' | 'P2' | 'P3' | 'P4'; type: 'fault' | 'request' }; value: number }>();
+      const counts = new Array<number>(LEVELS.length * PRIOS.length * TYPES.length).fill(0);
       for (const i of Object.values(store.data.incidents)) {
         if (i.status === 'resolved') continue;
-        const key = `${i.level}|${i.priority}|${i.type}`;
-        const entry = counts.get(key) ?? { labels: { level: i.level, priority: i.priority, type: i.type }, value: 0 };
-        entry.value++;
-        counts.set(key, entry);
+        counts[((i.level - 1) * PRIOS.length + PRIOS.indexOf(i.priority)) * TYPES.length + (i.type === 'fault' ? 0 : 1)]++;
       }
-      return counts.values();
+      const out = [];
+      for (const [li, level] of LEVELS.entries()) for (const [pi, priority] of PRIOS.entries()) for (const [ti, type] of TYPES.entries()) {
+        const value = counts[(li * PRIOS.length + pi) * TYPES.length + ti];
+        if (value > 0) out.push({ labels: { level, priority, type }, value });
+      }
+      return out;
     },
     components: () => {
-      const counts = new Map<string, { labels: { kind: 'software' | 'hardware'; status: 'ok' | 'degraded' | 'failed' | 'unknown' }; value: number }>();
+      const counts = new Array<number>(KINDS.length * STATUSES.length).fill(0);
       for (const s of Object.values(store.data.servers)) {
-        for (const c of Object.values(s.components)) {
-          const key = `${c.kind}|${c.status}`;
-          const entry = counts.get(key) ?? { labels: { kind: c.kind, status: c.status }, value: 0 };
-          entry.value++;
-          counts.set(key, entry);
+        for (const name in s.components) {
+          const c = s.components[name];
+          counts[(c.kind === 'software' ? 0 : 4) + STATUSES.indexOf(c.status)]++;
         }
       }
-      return counts.values();
+      const out = [];
+      for (const [ki, kind] of KINDS.entries()) for (const [si, status] of STATUSES.entries()) out.push({ labels: { kind, status }, value: counts[ki * 4 + si] });
+      return out;
     },
     slaAtRisk: () => {
       const at = now();
-      const counts = new Map<string, { labels: { clock: 'response' | 'progress' | 'resolution'; priority: 'P1' | 'P2' | 'P3' | 'P4' }; value: number }>();
+      const counts = new Array<number>(CLOCK_NAMES.length * PRIOS.length).fill(0);
       for (const i of Object.values(store.data.incidents)) {
         if (i.status === 'resolved' || !i.sla) continue;
-        for (const clock of CLOCK_NAMES) {
-          if (clockSummaryState(i.sla[clock], at) !== 'at-risk') continue;
-          const key = `${clock}|${i.priority}`;
-          const entry = counts.get(key) ?? { labels: { clock, priority: i.priority }, value: 0 };
-          entry.value++;
-          counts.set(key, entry);
+        for (const [ci, clock] of CLOCK_NAMES.entries()) {
+          if (clockSummaryState(i.sla[clock], at) === 'at-risk') counts[ci * PRIOS.length + PRIOS.indexOf(i.priority)]++;
         }
       }
-      return counts.values();
+      const out = [];
+      for (const [ci, clock] of CLOCK_NAMES.entries()) for (const [pi, priority] of PRIOS.entries()) out.push({ labels: { clock, priority }, value: counts[ci * PRIOS.length + pi] });
+      return out;
     },
     ticketOutboxPending: () => store.data.outbox.length,
     wsClients,

@@ -76,7 +76,7 @@ export async function startDaemon(config: Record<string, unknown>, dir: string):
   writeFileSync(file, stringify(full));
   // BENCH_PROFILE=dir writes a CPU profile of the daemon there, to see where a missed target goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--max-old-space-size=' + (process.env.BENCH_DAEMON_HEAP ?? '2048'), join(ROOT, 'dist/main.js'), '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, '--max-old-space-size=' + (process.env.BENCH_DAEMON_HEAP ?? '512'), join(ROOT, 'dist/main.js'), '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 60_000);
   return { child, url, stop: stopper(child) };

@@ -8,12 +8,16 @@ import { benchIngest } from './ingest.js';
 import { benchDetection } from './detection.js';
 import { benchWsFanout } from './ws-fanout.js';
 import { benchPolling } from './polling.js';
+import { benchStore } from './store.js';
+import { benchMetrics } from './metrics-scrape.js';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ingest: () => benchIngest(),
   detection: () => benchDetection(),
   ws: () => benchWsFanout(),
   polling: () => benchPolling(),
+  store: () => benchStore(),
+  metrics: () => benchMetrics(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,0 +1,75 @@
+// Benchmark 5: the store with 100,000 incidents of history. Incidents are created and resolved through
+// the real store, transactor and archive (100 days of history, 7 days' retention), 64 commits in flight.
+// Then the compiled daemon starts on the result. Targets: start-up < 3 s, commit p99 < 50 ms, the live
+// file kept under the configured size (storage.maxLiveIncidents).
+import { statSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createIncident, resolve } from '../../src/domain/incident.js';
+import { nextIncidentId, saveIncident } from '../../src/escalation/incident-records.js';
+import { Archive } from '../../src/store/archive.js';
+import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { Transactor } from '../../src/store/transactor.js';
+import { cleanup, percentile, startDaemon, tempDir, type BenchResult } from './lib.js';
+
+const DAY = 86_400_000;
+
+export async function benchStore(total = 100_000, maxLiveIncidents = 20_000): Promise<BenchResult> {
+  const dir = tempDir('store');
+  const path = join(dir, 'store.json');
+  const start = Date.now() - 100 * DAY;
+  let clock = start;
+  const store = new LowdbStore({ path });
+  await store.open();
+  const transactor = new Transactor({ store, now: () => new Date(clock), eventLogSize: 10_000 });
+  const archive = new Archive({ store, path: `${path}.archive.jsonl`, maxLiveIncidents });
+  const latencies: number[] = [];
+  const actor = { kind: 'system' as const, name: 'bench' };
+  try {
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < total; i++) {
+      clock = start + Math.floor((i / total) * 100 * DAY);
+      const t0 = performance.now();
+      const p = transactor.run((tx) => {
+        const created = createIncident({
+          id: nextIncidentId(tx.data), type: 'fault', title: `backup failed on srv-${i % 5000}: job exited with code 3`, serverId: `srv-${i % 5000}`,
+          customerId: `c${i % 200}`, component: 'backup', componentKind: 'software', source: 'console', priority: 'P2', level: 3, reporter: null,
+          symptoms: ['backup job exited with code 3'], requestType: null, detectedAt: tx.now.toISOString(), actor,
+        }, tx.now);
+        saveIncident(tx, resolve(created, actor, new Date(tx.now.getTime() + 3_600_000), 'server', 'fixed'), 'incident.resolved');
+      }).then(() => {
+        latencies.push(performance.now() - t0);
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+      if (inFlight.size >= 64) await Promise.race(inFlight);
+      if (i % 5000 === 4999) {
+        await Promise.all(inFlight);
+        await archive.archiveResolved(new Date(clock), 7 * DAY);
+      }
+    }
+    await Promise.all(inFlight);
+    await archive.archiveResolved(new Date(clock), 7 * DAY);
+    const live = Object.keys(store.data.incidents).length;
+    await store.close();
+    const liveBytes = statSync(path).size + (existsSync(`${path}.journal`) ? statSync(`${path}.journal`).size : 0);
+    const archived = readFileSync(`${path}.archive.jsonl`, 'utf8').split('\n').length - 1;
+
+    const t0 = Date.now();
+    const daemon = await startDaemon({ storage: { path, maxLiveIncidents } }, dir);
+    const startupMs = Date.now() - t0;
+    await daemon.stop();
+    const p99 = percentile(latencies, 99);
+    return {
+      name: 'store with 100,000 incidents of history',
+      target: `start-up < 3 s, commit p99 < 50 ms, live file <= ${maxLiveIncidents} incidents`,
+      measured: {
+        incidents: total, liveIncidents: live, archived, liveFileMb: Number((liveBytes / 2 ** 20).toFixed(1)),
+        commitP50Ms: Number(percentile(latencies, 50).toFixed(1)), commitP99Ms: Number(p99.toFixed(1)), commitP95Ms: Number(percentile(latencies, 95).toFixed(1)), commitMaxMs: Number(Math.max(...latencies).toFixed(1)), startupMs,
+      },
+      pass: startupMs < 3000 && p99 < 50 && live <= maxLiveIncidents && live + archived >= total,
+    };
+  } finally {
+    await store.close();
+    cleanup(dir);
+  }
+}
