@@ -23,7 +23,7 @@ function open(): Promise<void> {
     const socket = tcpConnect(Number(port), hostname);
     const client = { socket, seqs: new Set<number>(), open: false };
     clients.push(client);
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     let upgraded = false;
     socket.setNoDelay(true);
     socket.on('connect', () => {

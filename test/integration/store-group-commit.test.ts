@@ -1,6 +1,5 @@
 // Group commit: many concurrent commits share few writes, yet none is acknowledged before its change
 // is in the file on disk.
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { readStoreDocumentSync } from '../../src/store/durable-file-adapter.js';
