@@ -122,15 +122,17 @@ describe('console outage drill', () => {
   });
 
   it('opens no incident while the console is down, reports console_up 0, and sees the fault once the console is back', async () => {
-    expect(metricValue(await scrape(daemon.url), 'escalatord_console_up', { console: 'sim' })).toBe(1);
+    const consoleUp = async () => metricValue(await scrape(daemon.url), 'escalatord_console_up', { console: 'sim' });
+    // The gauge is set once a poll's reports are applied, a moment after the servers appear.
+    await waitFor(async () => (await consoleUp()) === 1, { what: 'console_up 1 after the first poll' });
     await postJson(`${sim.url}/control/outage`, { down: true });
     await postJson(`${sim.url}/control/servers/srv-0001/components/backup`, { status: 'failed' });
 
-    await waitFor(async () => metricValue(await scrape(daemon.url), 'escalatord_console_up', { console: 'sim' }) === 0, { what: 'console_up to drop to 0' });
+    await waitFor(async () => (await consoleUp()) === 0, { what: 'console_up to drop to 0' });
     // Several polls while the console is down: none of them may read its silence as unreachable servers.
     await sleep(1_200);
     expect(await incidents(daemon.url)).toEqual([]);
-    expect(metricValue(await scrape(daemon.url), 'escalatord_console_up', { console: 'sim' })).toBe(0);
+    expect(await consoleUp()).toBe(0);
     const events = daemon.store.data.events.map((e) => e.type);
     expect(events.filter((t) => t === 'console.down')).toHaveLength(1);
     expect(events).not.toContain('incident.created');
@@ -141,7 +143,7 @@ describe('console outage drill', () => {
       return open.length > 0 ? open : null;
     }, { what: 'the failure to be seen once the console is back' });
     expect(incident).toMatchObject({ serverId: 'srv-0001', component: 'backup', level: 3 });
-    expect(metricValue(await scrape(daemon.url), 'escalatord_console_up', { console: 'sim' })).toBe(1);
+    await waitFor(async () => (await consoleUp()) === 1, { what: 'console_up back to 1' });
     expect(daemon.store.data.events.map((e) => e.type)).toContain('console.up');
   });
 });

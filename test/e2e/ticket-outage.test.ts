@@ -76,8 +76,8 @@ describe('the ticketing system fails', () => {
     }, { what: 'the ticket to be marked failed' });
     expect(incident.timeline.map((t) => t.action)).toContain('ticket-failed');
 
-    const text = await scrape(daemon.url);
-    expect(metricValue(text, 'escalatord_ticket_dead_letters_total')).toBe(1);
+    // The counter moves once the dead letter is durable, a moment after the incident shows it.
+    await waitFor(async () => metricValue(await scrape(daemon.url), 'escalatord_ticket_dead_letters_total') === 1, { what: 'ticket_dead_letters_total 1' });
     const failed = daemon.store.data.events.filter((e) => e.type === 'ticket.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].data).toMatchObject({ incidentId: incident.id, operation: 'create', status: 400, reason: 'client-error' });
