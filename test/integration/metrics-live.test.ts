@@ -79,7 +79,11 @@ describe('the live /metrics scrape', () => {
     await waitFor(() => Object.values(daemon.store.data.incidents).some((i) => i.ticket?.state === 'created'), { what: 'a ticket' });
     await waitFor(() => daemon.store.data.events.some((e) => e.type === 'sla.breached'), { what: 'an SLA breach' });
     ws.terminate();
-    scrape = await (await fetch(`${daemon.url}/metrics`)).text();
+    // Events are in memory as soon as the mutation runs; metrics move once its commit is on disk.
+    await waitFor(async () => {
+      scrape = await (await fetch(`${daemon.url}/metrics`)).text();
+      return /^escalatord_sla_breaches_total\{clock="response",priority="P2"\} [1-9]/m.test(scrape);
+    }, { what: 'the breach in /metrics' });
   }, 30_000);
 
   afterAll(async () => {
