@@ -1,26 +1,12 @@
 // The incident and its lifecycle as pure functions. Each transition checks that it is legal and returns
 // a new incident with a timeline entry naming the actor; illegal ones throw ConflictError (409).
 import { ConflictError, ForbiddenError } from './errors.js';
-import type { Actor, Incident, IncidentSource, IncidentStatus, IncidentType, Level, Priority, Reporter, Role, RootCause, ComponentKind } from './types.js';
+import type { Actor, Incident, IncidentStatus, Level, Priority, Role, RootCause } from './types.js';
 
-export interface NewIncident {
-  id: string;
-  type: IncidentType;
-  title: string;
-  serverId: string;
-  customerId: string;
-  component: string | null;
-  componentKind: ComponentKind | null;
-  source: IncidentSource;
-  priority: Priority;
-  level: Level;
-  reporter: Reporter | null;
-  symptoms: string[];
-  requestType: string | null;
-  detectedAt: string | null;
-  actor: Actor;
-  note?: string;
-}
+/** What a caller decides about a new incident; everything else starts empty. */
+export type NewIncident = Pick<Incident,
+  'id' | 'type' | 'title' | 'serverId' | 'customerId' | 'component' | 'componentKind' | 'source' | 'priority' | 'level' |
+  'reporter' | 'symptoms' | 'requestType' | 'detectedAt'> & { actor: Actor; note?: string };
 
 export function createIncident(input: NewIncident, now: Date): Incident {
   const at = now.toISOString();
