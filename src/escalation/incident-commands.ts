@@ -124,8 +124,10 @@ export class IncidentCommands {
       const escalated = lifecycle.escalate(incident, toLevel, actor, tx.now, reason, [input.reason, input.notes].filter(Boolean).join(' — ') || undefined);
       tx.afterCommit(() => this.deps.metrics.escalations.inc({ from: incident.level, to: toLevel, reason }));
       return { incident: escalated, transition: { kind: 'escalated', from: incident.level }, event: 'incident.escalated', after: (t, inc) => {
-        if (toLevel === 3) this.sendToVendor(t, inc, input.notes ?? input.reason ?? reason);
-        else if (inc.ticket) t.enqueue({ kind: 'ticket.comment', incidentId: inc.id, payload: { kind: 'escalation', body: `Escalated to level ${toLevel} by ${actor.name}: ${input.notes ?? input.reason ?? reason}` } });
+        // Fresh diagnostics at every escalation: with the new ticket, or fetched and added to the incident (and ticket).
+        if (toLevel === 3) return this.sendToVendor(t, inc, input.notes ?? input.reason ?? reason);
+        if (inc.ticket) t.enqueue({ kind: 'ticket.comment', incidentId: inc.id, payload: { kind: 'escalation', body: `Escalated to level ${toLevel} by ${actor.name}: ${input.notes ?? input.reason ?? reason}` } });
+        t.enqueue({ kind: 'diagnostics.fetch', incidentId: inc.id, payload: { reason: 'escalation' } });
       } };
     });
   }
@@ -173,7 +175,7 @@ export class IncidentCommands {
   private sendToVendor(tx: Tx, incident: Incident, why: string): void {
     if (incident.ticket === null) {
       tx.data.incidents[incident.id] = { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } };
-      tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: why } });
+      tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: why, refreshDiagnostics: true } });
     } else {
       tx.enqueue({ kind: 'ticket.comment', incidentId: incident.id, payload: { kind: 'escalation', body: `Escalated to third level support: ${why}` } });
       tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });

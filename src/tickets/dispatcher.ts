@@ -146,7 +146,8 @@ export class OutboxDispatcher {
     const data = this.deps.transactor.data;
     let incident = data.incidents[item.incidentId];
     if (!incident || incident.ticket?.id) return this.finish(item);
-    let diagnostics = incident.diagnostics;
+    // An escalation asks for fresh diagnostics; a monitoring incident has none yet.
+    let diagnostics = item.payload.refreshDiagnostics ? null : incident.diagnostics;
     let diagnosticsFailed = false;
     if (diagnostics === null && this.deps.diagnostics.available) {
       diagnostics = await this.deps.diagnostics.fetch(incident, data.servers[incident.serverId]?.consoleId).catch((err: Error) => {
