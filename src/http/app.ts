@@ -24,8 +24,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics') return;
-      // Writes and failures are worth a line in production; reads only when debugging.
-      const level = res.statusCode >= 500 ? 'warn' : req.method === 'GET' ? 'debug' : 'info';
+      // Staff actions and failures are worth a line in production; reads only when debugging.
+      // Accepted ingest is high-volume machine traffic and is counted in metrics instead.
+      const quiet = req.method === 'GET' || (req.path.startsWith('/api/v1/ingest/') && res.statusCode < 400);
+      const level = res.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
       deps.logger[level]({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: req.principal?.name }, 'request');
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
