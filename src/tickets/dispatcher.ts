@@ -149,7 +149,7 @@ export class OutboxDispatcher {
     // An escalation asks for fresh diagnostics; a monitoring incident has none yet.
     let diagnostics = item.payload.refreshDiagnostics ? null : incident.diagnostics;
     let diagnosticsFailed = false;
-    if (diagnostics === null && this.deps.diagnostics.available) {
+    if (diagnostics === null && incident.component !== null && this.deps.diagnostics.available) {
       diagnostics = await this.deps.diagnostics.fetch(incident, data.servers[incident.serverId]?.consoleId).catch((err: Error) => {
         diagnosticsFailed = true;
         this.deps.logger.warn({ incident: incident.id, err: err.message }, 'diagnostics unavailable; the ticket goes without them');
@@ -220,7 +220,10 @@ export class OutboxDispatcher {
   private async fetchDiagnostics(item: OutboxItem): Promise<void> {
     const data = this.deps.transactor.data;
     const incident = data.incidents[item.incidentId];
-    if (!incident || !this.deps.diagnostics.available) return this.finish(item);
+    // The console's diagnostics are per component (DESIGN §3): a server-level incident (unreachable, or
+    // logged by L1 without a component) has none to ask for, and a fetch that cannot succeed would hold
+    // the incident's later items (its ticket, on escalation to L3) behind its retries.
+    if (!incident || incident.component === null || !this.deps.diagnostics.available) return this.finish(item);
     try {
       const diagnostics = await this.deps.diagnostics.fetch(incident, data.servers[incident.serverId]?.consoleId);
       await this.deps.transactor.run((tx) => {
