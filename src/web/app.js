@@ -1,7 +1,8 @@
 // Entry point: sign-in, then the live connection, the state and the renderers wired together.
 
-import { ACTING_ROLES, clearToken, loadToken, saveToken, takeTokenFromHash, whoami } from './auth.js';
+import { ACTING_ROLES, clearToken, mayActOn, loadToken, saveToken, takeTokenFromHash, whoami } from './auth.js';
 import { createConnection, liveUrl } from './connection.js';
+import { fetchCustomerNames } from './customers.js';
 import { ActionError, createActionDialogs, postAction } from './actions.js';
 import { applyEvent, applySnapshot, createState, upsertIncident } from './state.js';
 import { renderBoard, tickCountdowns } from './render-board.js';
@@ -16,7 +17,12 @@ let session = null; // { token, name, role, canAct, whoKnown, connection }
 
 const serverName = (id) => (state.servers.get(id) || {}).name || id || 'unknown server';
 const customerName = (id) => customers.get(id) || id || 'unknown customer';
-const ctx = () => ({ canAct: Boolean(session && session.canAct), serverName, customerName });
+const ctx = () => ({
+  canAct: Boolean(session && session.canAct),
+  mayActOn: (level) => Boolean(session && session.canAct && mayActOn(session.role, level)),
+  serverName,
+  customerName,
+});
 
 /** Coalesces bursts of events into one render, so a flapping console cannot make the page stutter. */
 function queueRender(parts) {
@@ -65,6 +71,7 @@ function onMessage(msg) {
     applySnapshot(state, snap, msg.seq);
     queueRender({ board: true, servers: true, consoles: true, feed: true });
     if (msg.type === 'hello' && session && !session.whoKnown) refreshWho(session);
+    if (session) learnCustomers(session, snap);
     return;
   }
   if (typeof msg.type !== 'string' || !msg.type.includes('.')) return;
@@ -123,6 +130,18 @@ function setWho(s, who) {
   s.canAct = ACTING_ROLES.has(who.role);
   s.whoKnown = who.known;
   $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.canAct ? '' : ' (read-only)'}`;
+}
+
+/** Names customers the page has not named yet; asks the daemon once per session unless new ids appear. */
+async function learnCustomers(s, snap) {
+  const ids = new Set([...(snap.servers || []), ...(snap.incidents || [])].map((x) => x && x.customerId).filter(Boolean));
+  const unknown = [...ids].some((id) => !customers.has(id));
+  if (s.customersAsked && !unknown) return;
+  s.customersAsked = true;
+  const names = await fetchCustomerNames(s.token);
+  if (session !== s || names.size === 0) return;
+  for (const [id, name] of names) customers.set(id, name);
+  queueRender({ board: true, servers: true, feed: true });
 }
 
 /** The daemon was unreachable at sign-in, so the role is a guess; ask again now that it answers. */

@@ -8,6 +8,17 @@ const KEY = 'escalatord.token';
 export const ACTING_ROLES = new Set(['l1', 'l2', 'l3', 'admin']);
 
 /**
+ * The highest incident level each role may act on, as the daemon's lifecycle rule has it (an incident's
+ * own level or anyone above; the vendor's l3 role covers L3 and L4). The page offers only buttons the
+ * daemon would accept, so an L2 engineer watching a vendor-held incident is not handed a 403.
+ */
+const ROLE_LEVEL = { viewer: 0, ingest: 0, l1: 1, l2: 2, l3: 4, admin: 4 };
+
+export function mayActOn(role, level) {
+  return ACTING_ROLES.has(role) && (ROLE_LEVEL[role] ?? 0) >= level;
+}
+
+/**
  * Takes `#token=…` from the address once (a link from a runbook or chat), stores it for this tab and
  * removes it from the address bar and history so it is not shared by copying the URL.
  */

@@ -67,6 +67,37 @@ function incidentRef(d) {
   return d.incidentId || 'an incident';
 }
 
+/** Timeline actions worded for people; any other action is shown as written. */
+const ACTION_WORDS = {
+  acknowledged: 'acknowledged',
+  progress: 'progress reported',
+  status: 'status changed',
+  recovered: 'recovered',
+  relapsed: 'failed again',
+  'ticket-created': 'ticket created',
+  'ticket-failed': 'ticket failed',
+  'linked-report': 'new report linked',
+  priority: 'priority raised',
+};
+
+/**
+ * incident.updated covers many changes; the incident's latest timeline entry says which one, by whom,
+ * so "INC-7 acknowledged by l2-desk" rather than "INC-7 is now acknowledged".
+ */
+function updateText(d) {
+  const inc = d.incident;
+  if (!inc) return `${d.incidentId || 'An incident'} updated`;
+  const last = Array.isArray(inc.timeline) ? inc.timeline[inc.timeline.length - 1] : null;
+  if (d.recovered || (last && last.action === 'recovered')) {
+    return `${inc.id} recovered: ${inc.component || 'the server'} on ${inc.serverId} is healthy again; still ${(STATUS_LABELS[inc.status] || inc.status).toLowerCase()} until resolved`;
+  }
+  if (!last) return `${inc.id} is now ${(STATUS_LABELS[inc.status] || inc.status).toLowerCase()}`;
+  const verb = ACTION_WORDS[last.action] || last.action.replace(/-/g, ' ');
+  const by = last.actor && last.actor.name && last.actor.kind !== 'system' ? ` by ${last.actor.name}` : '';
+  const note = last.note && last.action !== 'acknowledged' ? ` — ${last.note}` : '';
+  return `${inc.id} ${verb}${by}${note}`;
+}
+
 /** One feed line per event type; unknown types still show something rather than nothing. */
 export function eventText(type, data, serverName) {
   const d = data || {};
@@ -79,15 +110,15 @@ export function eventText(type, data, serverName) {
     case 'incident.escalated':
       return `${incidentRef(d)} escalated to L${inc ? inc.level : d.toLevel}${d.reason ? ` — ${d.reason}` : ''}`;
     case 'incident.updated':
-      return `${incidentRef(d)} is now ${inc ? (STATUS_LABELS[inc.status] || inc.status).toLowerCase() : 'updated'}`;
+      return updateText(d);
     case 'incident.resolved':
       return `${incidentRef(d)} resolved${inc && inc.rootCause ? ` (root cause: ${inc.rootCause})` : ''}`;
     case 'ticket.created': {
-      const t = (inc && inc.ticket) || {};
+      const t = d.ticket || (inc && inc.ticket) || {};
       return `Ticket ${d.ticketId || t.id || ''} created for ${inc ? inc.id : d.incidentId || 'an incident'}`;
     }
     case 'ticket.failed':
-      return `Ticket could not be sent for ${inc ? inc.id : d.incidentId || 'an incident'}${d.reason ? `: ${d.reason}` : ''}`;
+      return `Ticket ${d.operation === 'comment' ? 'comment' : ''} could not be sent for ${inc ? inc.id : d.incidentId || 'an incident'}${d.message || d.reason ? `: ${d.message || d.reason}` : ''}`.replace('Ticket  ', 'Ticket ');
     case 'sla.warning':
       return `SLA at risk: ${d.clock || 'a'} clock of ${inc ? inc.id : d.incidentId}`;
     case 'sla.breached':
@@ -101,7 +132,7 @@ export function eventText(type, data, serverName) {
       return `${where} ${d.component} (${d.kind || 'component'}): ${d.from || '?'} → ${d.to}${d.message ? ` — ${d.message}` : ''}${reach}`;
     }
     case 'console.down':
-      return `Monitoring console ${d.consoleId} is down`;
+      return `Monitoring console ${d.consoleId} is down${d.error ? ` — ${d.error}` : ''}; no incidents are opened for its servers meanwhile`;
     case 'console.up':
       return `Monitoring console ${d.consoleId} is up`;
     default:

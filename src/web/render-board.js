@@ -2,7 +2,7 @@
 // when that incident changes, so a focused button survives unrelated updates; countdowns tick in place.
 
 import { h, syncChildren } from './dom.js';
-import { CLOCK_LABELS, STATUS_LABELS, dateTime, slaView } from './format.js';
+import { CLOCK_LABELS, STATUS_LABELS, clockTime, dateTime, slaView } from './format.js';
 import { incidentsForLane } from './state.js';
 
 const cache = new Map(); // incident id -> { key, el }
@@ -32,7 +32,7 @@ function slaList(incident, now) {
 }
 
 function actionButtons(incident, ctx) {
-  if (!ctx.canAct) return null;
+  if (!ctx.mayActOn(incident.level)) return null;
   const buttons = [];
   const label = (verb) => `${verb} ${incident.id}`;
   if (incident.status === 'open') {
@@ -50,6 +50,12 @@ function buildCard(incident, ctx, now) {
   const component = incident.component
     ? `${incident.component}${incident.componentKind ? ` (${incident.componentKind})` : ''}`
     : '—';
+  // Recovery does not close the incident (the owner resolves it, or the auto-resolve window does), so say
+  // plainly that the fault is gone and what is still expected.
+  const recovered = incident.recoveredAt
+    ? h('p', { class: 'recovered' }, h('span', { 'aria-hidden': 'true' }, '✓ '),
+      `Recovered at ${clockTime(incident.recoveredAt)}: the console reports it healthy again. Resolve when confirmed.`)
+    : null;
   const step = incident.management && incident.management.step > 1
     ? h('p', { class: 'mgmt' }, `Management escalation: step ${incident.management.step}`)
     : null;
@@ -64,13 +70,15 @@ function buildCard(incident, ctx, now) {
       h('div', {}, h('dt', {}, 'Server'), h('dd', {}, server)),
       h('div', {}, h('dt', {}, 'Customer'), h('dd', {}, ctx.customerName(incident.customerId))),
       h('div', {}, h('dt', {}, 'Component'), h('dd', {}, component)),
-      h('div', {}, h('dt', {}, 'Ticket'), h('dd', {}, ticketNode(incident.ticket)))),
+      h('div', {}, h('dt', {}, 'Ticket'), h('dd', { dataset: { fact: 'ticket' } }, ticketNode(incident.ticket))),
+      h('div', {}, h('dt', {}, 'Opened'), h('dd', {}, h('time', { datetime: incident.createdAt, title: dateTime(incident.createdAt) }, clockTime(incident.createdAt))))),
+    recovered,
     slaList(incident, now),
     step,
     actionButtons(incident, ctx));
 }
 
-/** Renders every lane. `ctx`: { canAct, serverName(id), customerName(id) }. */
+/** Renders every lane. `ctx`: { canAct, mayActOn(level), serverName(id), customerName(id) }. */
 export function renderBoard(root, state, ctx, now) {
   const seen = new Set();
   for (const lane of [1, 2, 3]) {
@@ -78,7 +86,7 @@ export function renderBoard(root, state, ctx, now) {
     const incidents = incidentsForLane(state, lane);
     const nodes = incidents.map((inc) => {
       seen.add(inc.id);
-      const key = `${inc.updatedAt}|${inc.status}|${inc.level}|${ctx.canAct}|${ctx.serverName(inc.serverId)}|${JSON.stringify(inc.ticket)}|${JSON.stringify(inc.sla)}`;
+      const key = `${inc.updatedAt}|${inc.recoveredAt}|${inc.priority}|${inc.status}|${inc.level}|${ctx.mayActOn(inc.level)}|${ctx.serverName(inc.serverId)}|${JSON.stringify(inc.ticket)}|${JSON.stringify(inc.sla)}`;
       const cached = cache.get(inc.id);
       if (cached && cached.key === key) return cached.el;
       const el = buildCard(inc, ctx, now);

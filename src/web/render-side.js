@@ -23,7 +23,7 @@ function componentItem(c) {
 function serverCard(s) {
   const comps = [...s.components].sort((a, b) =>
     (STATUS_RANK[a.status] ?? 2) - (STATUS_RANK[b.status] ?? 2) || a.name.localeCompare(b.name));
-  return h('li', { class: `server${s.reachable ? '' : ' server-down'}` },
+  return h('li', { class: `server${s.reachable ? '' : ' server-down'}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
       h('span', { class: 'server-name' }, s.name),
       s.reachable
@@ -56,22 +56,42 @@ export function renderServers(root, summary, state, customerName) {
   const unreachable = all.filter((s) => !s.reachable).length;
   const failed = all.reduce((n, s) => n + s.components.filter((c) => c.status === 'failed').length, 0);
   const degraded = all.reduce((n, s) => n + s.components.filter((c) => c.status === 'degraded').length, 0);
-  summary.textContent = `${all.length} servers · ${unreachable} unreachable · ${failed} failed · ${degraded} degraded components`;
+  const counts = state.serverCounts;
+  // A large fleet's snapshot lists only servers with a problem; say so rather than under-count.
+  const total = counts && counts.total > counts.listed ? `${counts.total} servers (showing ${all.length} with a problem)` : `${all.length} servers`;
+  summary.textContent = `${total} · ${unreachable} unreachable · ${failed} failed · ${degraded} degraded components`;
 }
 
 export function renderConsoles(root, state) {
   const items = [...state.consoles.values()].sort((a, b) => String(a.id).localeCompare(String(b.id)));
-  root.replaceChildren(...(items.length ? items.map((c) => h('li', { class: 'console' },
+  root.replaceChildren(...(items.length ? items.map(consoleItem) : [h('li', { class: 'muted' }, 'No consoles configured')]));
+}
+
+/**
+ * One console: up, down (with the reason) or not yet polled. The daemon sends an event only when a
+ * console goes up or down, so the line says since when it is in that state rather than a poll time
+ * that would silently go stale.
+ */
+function consoleItem(c) {
+  const pill = c.up === true
+    ? h('span', { class: 'pill reach-ok' }, '● up')
+    : c.up === false
+      ? h('span', { class: 'pill reach-down' }, '✕ down')
+      : h('span', { class: 'pill' }, '… first poll');
+  const since = c.changedAt || c.lastPollAt;
+  const detail = [
+    typeof c.servers === 'number' && c.servers > 0 ? `${c.servers} servers` : null,
+    since ? `${c.changedAt ? 'since' : 'checked'} ${clockTime(since)}` : null,
+  ].filter(Boolean).join(' · ');
+  return h('li', { class: 'console' },
     h('span', { class: 'console-id' }, c.id),
-    c.up
-      ? h('span', { class: 'pill reach-ok' }, '● up')
-      : h('span', { class: 'pill reach-down' }, '✕ down'),
-    c.lastPollAt ? h('span', { class: 'muted small', title: dateTime(c.lastPollAt) }, `polled ${clockTime(c.lastPollAt)}`) : null))
-    : [h('li', { class: 'muted' }, 'No consoles configured')]));
+    pill,
+    detail ? h('span', { class: 'muted small', title: since ? dateTime(since) : null }, detail) : null,
+    c.up === false && c.lastError ? h('span', { class: 'console-error small text-breach' }, c.lastError) : null);
 }
 
 export function renderFeed(root, state, serverName) {
-  root.replaceChildren(...(state.feed.length ? state.feed.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}` },
+  root.replaceChildren(...(state.feed.length ? state.feed.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}`, dataset: { seq: e.seq ?? '' } },
     h('time', { datetime: e.at || null, title: e.at ? dateTime(e.at) : null }, e.at ? clockTime(e.at) : ''),
     h('span', { class: 'feed-type' }, e.type),
     h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName))))

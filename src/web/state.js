@@ -10,6 +10,8 @@ export function createState() {
     servers: new Map(),
     consoles: new Map(),
     feed: [],
+    /** `{ total, withProblems, listed }` from the snapshot: a big fleet lists only servers with a problem. */
+    serverCounts: null,
     /** Highest event seq reflected in the state; what `resume` asks the server to replay from. */
     lastSeq: 0,
   };
@@ -26,6 +28,7 @@ function normaliseServer(s) {
     name: s.name || s.id,
     customerId: s.customerId || 'unknown',
     reachable: s.reachable !== false,
+    observedAt: s.observedAt || null,
     components: componentList(s.components).map((c) => ({ ...c })),
   };
 }
@@ -41,6 +44,7 @@ export function applySnapshot(state, snapshot, seq) {
   for (const s of snap.servers || []) if (s && s.id) state.servers.set(s.id, normaliseServer(s));
   state.consoles.clear();
   for (const c of snap.consoles || []) if (c && c.id) state.consoles.set(c.id, { ...c });
+  state.serverCounts = snap.serverCounts || null;
   // Set, not max: a daemon restored from an older store may legitimately restart lower.
   state.lastSeq = typeof seq === 'number' ? seq : 0;
 }
@@ -97,9 +101,19 @@ export function applyEvent(state, ev) {
       applyComponentChange(state, d);
       result.servers = true;
     }
+    // The daemon sends the incident with its ticket in an incident.updated just before; this only
+    // covers a ticket event that arrives alone (a filtered or older daemon).
+    if (ev.type === 'ticket.created' && d.ticket && d.incidentId && !d.incident) {
+      const inc = state.incidents.get(d.incidentId);
+      if (inc && !(inc.ticket && inc.ticket.id)) {
+        state.incidents.set(inc.id, { ...inc, ticket: d.ticket });
+        result.board = true;
+      }
+    }
     if ((ev.type === 'console.up' || ev.type === 'console.down') && d.consoleId) {
       const prev = state.consoles.get(d.consoleId) || { id: d.consoleId };
-      state.consoles.set(d.consoleId, { ...prev, up: ev.type === 'console.up', changedAt: ev.at });
+      const up = ev.type === 'console.up';
+      state.consoles.set(d.consoleId, { ...prev, up, changedAt: d.at || ev.at, lastError: up ? null : d.error || prev.lastError || null });
       result.consoles = true;
     }
   }
