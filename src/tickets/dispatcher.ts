@@ -76,10 +76,10 @@ export class OutboxDispatcher {
     if (!this.started || this.stopped) return;
     const limit = this.deps.concurrency ?? 8;
     for (const item of this.dueItems(limit - this.inFlight.size)) {
-      this.busyIncidents.add(item.incidentId);
+      this.busyIncidents.add(lane(item));
       const run = this.process(item).finally(() => {
         this.inFlight.delete(item.id);
-        this.busyIncidents.delete(item.incidentId);
+        this.busyIncidents.delete(lane(item));
         this.kick();
       });
       this.inFlight.set(item.id, run);
@@ -105,16 +105,16 @@ export class OutboxDispatcher {
     this.timer.unref();
   }
 
-  /** Items that are due, first in line for their incident, and whose incident has nothing in flight. */
+  /** Items that are due, first in their incident's lane, and whose lane has nothing in flight. */
   private dueItems(room: number): OutboxItem[] {
     if (room <= 0) return [];
     const nowIso = this.deps.now().toISOString();
     const seen = new Set<string>();
     const due: OutboxItem[] = [];
     for (const item of this.deps.transactor.data.outbox) {
-      if (seen.has(item.incidentId)) continue;
-      seen.add(item.incidentId);
-      if (item.nextAttemptAt > nowIso || this.busyIncidents.has(item.incidentId)) continue;
+      if (seen.has(lane(item))) continue;
+      seen.add(lane(item));
+      if (item.nextAttemptAt > nowIso || this.busyIncidents.has(lane(item))) continue;
       if (item.kind !== 'notify' && item.kind !== 'diagnostics.fetch' && !this.deps.adapter) {
         if (!this.warnedNoAdapter) this.deps.logger.warn('ticketing.url is not configured: tickets wait in the outbox');
         this.warnedNoAdapter = true;
@@ -307,6 +307,14 @@ export class OutboxDispatcher {
   private count(adapter: string, operation: TicketOperation, outcome: string): void {
     this.deps.metrics.ticketRequests.inc({ adapter: adapter as never, operation, outcome: outcome as never });
   }
+}
+
+/**
+ * Items of one incident go in order within a lane. Diagnostics fetches have a lane of their own: they are
+ * best effort, and a console that keeps failing them must not hold back the incident's ticket.
+ */
+function lane(item: OutboxItem): string {
+  return item.kind === 'diagnostics.fetch' ? `${item.incidentId}#diagnostics` : item.incidentId;
 }
 
 function describeIncident(incident: Incident): string {

@@ -261,4 +261,31 @@ describe('OutboxDispatcher', () => {
     expect(store.data.deadLetters[1].reason).toMatch(/no ticket/);
     expect(await metric('escalatord_ticket_dead_letters_total')).toBe(2);
   });
+
+  it('sends the ticket while a failing diagnostics fetch for the same incident keeps retrying', async () => {
+    await dispatcher.stop();
+    let asked = 0;
+    const failing = new DiagnosticsService({
+      sources: new Map([['main', { diagnostics: async () => { asked++; throw new Error('console answered 502'); } }]]),
+      timeoutMs: 1000, maxBytes: 4096, now: () => new Date(),
+    });
+    dispatcher = new OutboxDispatcher({
+      transactor, adapter, metrics, diagnostics: failing,
+      logger: pino({ level: 'silent' }), now: () => new Date(), publicUrl: 'http://escalatord.test',
+      notifier: new Notifier({ channels: [], timeoutMs: 1000, now: () => new Date() }),
+      ticketing: { maxAttempts: 10, backoffBase: BASE, backoffCap: 60_000, breakerThreshold: 100, breakerCooldown: 10_000, diagnosticsMaxBytes: 4096 },
+      random: () => 1,
+    });
+    await seed('INC-9', [
+      { kind: 'diagnostics.fetch', payload: { reason: 'created' } },
+      { kind: 'ticket.create', payload: { reason: 'escalation', refreshDiagnostics: true } },
+    ]);
+    dispatcher.start();
+    await settle();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(adapter.count('create')).toBe(1);
+    expect(store.data.incidents['INC-9'].ticket?.state).toBe('created');
+    expect(asked).toBeGreaterThanOrEqual(2); // the lane of its own kept trying, in parallel
+    expect(store.data.outbox.map((o) => o.kind)).toContain('diagnostics.fetch');
+  });
 });
