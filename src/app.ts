@@ -123,7 +123,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics });
   const archive = new Archive({ store, path: `${resolve(config.storage.path)}.archive.jsonl`, maxLiveIncidents: config.storage.maxLiveIncidents });
   const sweeper = new Sweeper({
-    transactor, monitor, hooks: sla, policy: routing, archive, logger: log('sweeper'),
+    transactor, monitor, hooks: sla, policy: routing, archive, logger: log('sweeper'), now,
     autoResolveAfterMs: config.routing.autoResolveAfter,
     dedupRetentionMs: config.storage.dedupRetention,
     resolvedRetentionMs: config.storage.resolvedRetention,
@@ -150,7 +150,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
         auth, components, data: () => store.data, metrics, logger: log('ingest'), isReady, now,
         consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
       }),
-      createTicketingRouter({ auth, store, commands, metrics, bodyLimit, ready: isReady }),
+      createTicketingRouter({ auth, store, commands, metrics, bodyLimit, ready: isReady, now }),
       createServerRouter({ auth, data: () => store.data, customers: config.customers }),
       createIncidentRouter({ auth, store, commands, management: sla, bodyLimit, ready: isReady }),
       createMaintenanceRouter({ auth, store, bodyLimit, now }),

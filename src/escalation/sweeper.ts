@@ -21,6 +21,7 @@ export interface SweeperDeps {
   archive: Archive;
   intervalMs: number;
   logger: Logger;
+  now: () => Date;
 }
 
 export class Sweeper {
@@ -56,7 +57,7 @@ export class Sweeper {
   private async pass(): Promise<void> {
     const { transactor } = this.deps;
     const data = transactor.data;
-    const now = new Date();
+    const now = this.deps.now();
     const overdue = overdueDegradations(Object.values(data.servers), (s, c) => openIncidentFor(data, s, c) !== undefined, now, this.deps.policy.degradedGraceMs);
     const stable = this.deps.autoResolveAfterMs === undefined ? [] : Object.values(data.incidents).filter((i) =>
       i.status !== 'resolved' && i.source !== 'manual' && i.recoveredAt !== null && now.getTime() - Date.parse(i.recoveredAt) >= this.deps.autoResolveAfterMs!);

@@ -19,7 +19,7 @@ const eventSchema = z.strictObject({
   rootCause: z.enum(ROOT_CAUSES as [string, ...string[]]).optional(),
 });
 
-export function createTicketingRouter(deps: { auth: TokenAuthenticator; store: Store; commands: IncidentCommands; metrics: Metrics; bodyLimit: string; ready: () => boolean }): Router {
+export function createTicketingRouter(deps: { auth: TokenAuthenticator; store: Store; commands: IncidentCommands; metrics: Metrics; bodyLimit: string; ready: () => boolean; now: () => Date }): Router {
   const router = Router();
   router.post('/api/v1/ingest/ticketing', requireReady(deps.ready), requireAuth(deps.auth, ['ingest', 'l3', 'admin']), json({ limit: deps.bodyLimit }), async (req, res) => {
     const input = parseBody(eventSchema, req.body);
@@ -33,7 +33,7 @@ export function createTicketingRouter(deps: { auth: TokenAuthenticator; store: S
     const incident = await deps.commands.vendorEvent({ ...input, rootCause: input.rootCause as RootCause | undefined });
     if (key) {
       await deps.store.commit((d) => {
-        d.dedup[key] = new Date().toISOString();
+        d.dedup[key] = deps.now().toISOString();
       });
     }
     deps.metrics.ingestReports.inc({ source: 'ticketing', outcome: 'accepted' });
