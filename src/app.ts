@@ -195,7 +195,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       if (!ticketing.url) ticketing = { ...ticketing, url: urls.ticketingUrl };
     }
     const clients = new Map(consoles.map((c) => [c.id, new ConsoleClient({ config: c })]));
-    pollers = new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, metrics, logger: log('poller').child({ console: c.id }), now })));
+    pollers = new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, metrics, logger: log('poller'), now })));
     const sources = new Map<string, DiagnosticsSource>([...clients].map(([id, client]) => [id, { diagnostics: (serverId, component) => client.diagnostics(serverId, component ?? '') }]));
     const diagnostics = new DiagnosticsService({ sources, timeoutMs: config.routing.diagnosticsTimeout, maxBytes: config.ticketing.diagnosticsMaxBytes, now });
     const adapter = ticketing.url ? createTicketAdapter(ticketing, { publicUrl }) : null;
