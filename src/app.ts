@@ -190,7 +190,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       });
       const urls = await simulators.start();
       if (consoles.length === 0) {
-        consoles = [{ id: SIM_CONSOLE_ID, url: urls.consoleUrl, pollInterval: 15_000, timeout: 5_000, concurrency: 16, jitter: 1_000 }];
+        consoles = [{ id: SIM_CONSOLE_ID, url: urls.consoleUrl, pollInterval: config.simulator.pollInterval, timeout: 5_000, concurrency: 16, jitter: Math.min(1_000, config.simulator.pollInterval / 10) }];
       }
       if (!ticketing.url) ticketing = { ...ticketing, url: urls.ticketingUrl };
     }

@@ -191,6 +191,8 @@ export const configSchema = z.strictObject({
       faultRate: z.number().min(0).max(1).default(0.02),
       faultInterval: duration.default(parseDuration('10s')),
       pushWebhooks: z.boolean().default(false),
+      /** How often the daemon polls the built-in console when no `consoles` are configured. */
+      pollInterval: duration.default(parseDuration('15s')),
     })
     .prefault({}),
 });
