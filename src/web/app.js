@@ -38,7 +38,7 @@ function renderNow() {
   if (dirty.board || dirty.servers) renderBoard($('dashboard'), state, ctx(), now);
   if (dirty.servers) renderServers($('servers'), $('servers-summary'), state, customerName);
   if (dirty.consoles) renderConsoles($('consoles'), state);
-  if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName);
+  if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName, customerName);
   for (const k of Object.keys(dirty)) dirty[k] = false;
   const open = state.incidents.size;
   const p1 = [...state.incidents.values()].filter((i) => i.priority === 'P1').length;

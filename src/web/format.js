@@ -32,13 +32,14 @@ export const CLOCK_LABELS = { response: 'Response', progress: 'Progress', resolu
 
 /**
  * What one SLA clock should say right now: `tone` picks the colour (ok, warn, breach, done, paused) and
- * `label` always carries the same meaning in words, so colour is never the only signal.
+ * `label` always carries the same meaning in words, so colour is never the only signal. `stoppedText`
+ * says why a stopped clock is not running, when the caller knows.
  */
-export function slaView(clock, now) {
+export function slaView(clock, now, stoppedText) {
   if (!clock) return null;
   const state = clock.state;
   if (state === 'met') return { tone: 'done', label: 'met', text: '✓ met' };
-  if (state === 'stopped') return { tone: 'done', label: 'stopped', text: '— stopped' };
+  if (state === 'stopped') return { tone: 'done', label: stoppedText || 'stopped', text: `— ${stoppedText || 'stopped'}` };
   if (state === 'paused' || !clock.dueAt) return { tone: 'paused', label: 'paused', text: '⏸ paused' };
   const due = Date.parse(clock.dueAt);
   const left = due - now;
@@ -77,40 +78,44 @@ const ACTION_WORDS = {
   'ticket-created': 'ticket created',
   'ticket-failed': 'ticket failed',
   'linked-report': 'new report linked',
+  diagnostics: 'diagnostics attached',
   priority: 'priority raised',
 };
+
+const QUIET_NOTES = new Set(['acknowledged', 'diagnostics', 'recovered', 'ticket-created']);
 
 /**
  * incident.updated covers many changes; the incident's latest timeline entry says which one, by whom,
  * so "INC-7 acknowledged by l2-desk" rather than "INC-7 is now acknowledged".
  */
-function updateText(d) {
+function updateText(d, serverName) {
   const inc = d.incident;
   if (!inc) return `${d.incidentId || 'An incident'} updated`;
   const last = Array.isArray(inc.timeline) ? inc.timeline[inc.timeline.length - 1] : null;
   if (d.recovered || (last && last.action === 'recovered')) {
-    return `${inc.id} recovered: ${inc.component || 'the server'} on ${inc.serverId} is healthy again; still ${(STATUS_LABELS[inc.status] || inc.status).toLowerCase()} until resolved`;
+    return `${inc.id} recovered: ${inc.component || 'the server'} on ${serverName(inc.serverId)} is healthy again; still ${(STATUS_LABELS[inc.status] || inc.status).toLowerCase()} until resolved`;
   }
   if (!last) return `${inc.id} is now ${(STATUS_LABELS[inc.status] || inc.status).toLowerCase()}`;
   const verb = ACTION_WORDS[last.action] || last.action.replace(/-/g, ' ');
   const by = last.actor && last.actor.name && last.actor.kind !== 'system' ? ` by ${last.actor.name}` : '';
-  const note = last.note && last.action !== 'acknowledged' ? ` — ${last.note}` : '';
+  // These notes only repeat the verb; the others (progress, escalation, status) carry what people wrote.
+  const note = last.note && !QUIET_NOTES.has(last.action) ? ` — ${last.note}` : '';
   return `${inc.id} ${verb}${by}${note}`;
 }
 
 /** One feed line per event type; unknown types still show something rather than nothing. */
-export function eventText(type, data, serverName) {
+export function eventText(type, data, serverName, customerName = (id) => id) {
   const d = data || {};
   const inc = d.incident;
   switch (type) {
     case 'incident.created':
       return inc
-        ? `New L${inc.level} ${inc.priority} incident ${inc.id} on ${serverName(inc.serverId)} (${inc.customerId}): ${inc.title}`
+        ? `New L${inc.level} ${inc.priority} incident ${inc.id} on ${serverName(inc.serverId)} (${customerName(inc.customerId)}): ${inc.title}`
         : `New incident ${d.incidentId || ''}`;
     case 'incident.escalated':
       return `${incidentRef(d)} escalated to L${inc ? inc.level : d.toLevel}${d.reason ? ` — ${d.reason}` : ''}`;
     case 'incident.updated':
-      return updateText(d);
+      return updateText(d, serverName);
     case 'incident.resolved':
       return `${incidentRef(d)} resolved${inc && inc.rootCause ? ` (root cause: ${inc.rootCause})` : ''}`;
     case 'ticket.created': {

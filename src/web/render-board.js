@@ -16,11 +16,27 @@ function ticketNode(ticket) {
   return h('span', { class: ticket.state === 'failed' ? 'text-breach' : 'muted' }, ticket.state === 'failed' ? 'failed to send' : 'pending');
 }
 
+/**
+ * The progress clock runs only while the vendor (L3/L4) holds an incident, from its acknowledgement: at
+ * L1/L2 it is not shown at all, and at L3/L4 before acknowledgement it says what starts it.
+ */
+function shownClocks(incident) {
+  const names = Object.keys(CLOCK_LABELS);
+  const progress = incident.sla && incident.sla.progress;
+  if (incident.level < 3 && (!progress || progress.state === 'stopped')) return names.filter((n) => n !== 'progress');
+  return names;
+}
+
+function stoppedText(incident, name) {
+  if (name === 'progress' && incident.level >= 3 && incident.status === 'open') return 'starts on acknowledgement';
+  return undefined;
+}
+
 function slaList(incident, now) {
   if (!incident.sla) return null;
-  const rows = Object.keys(CLOCK_LABELS).map((name) => {
+  const rows = shownClocks(incident).map((name) => {
     const clock = incident.sla[name];
-    const view = slaView(clock, now);
+    const view = slaView(clock, now, stoppedText(incident, name));
     if (!view) return null;
     return h('div', { class: `sla sla-${view.tone}`, dataset: { clock: name } },
       h('dt', {}, CLOCK_LABELS[name]),
@@ -51,10 +67,10 @@ function buildCard(incident, ctx, now) {
     ? `${incident.component}${incident.componentKind ? ` (${incident.componentKind})` : ''}`
     : '—';
   // Recovery does not close the incident (the owner resolves it, or the auto-resolve window does), so say
-  // plainly that the fault is gone and what is still expected.
+  // plainly that the fault is gone while the card stays.
   const recovered = incident.recoveredAt
     ? h('p', { class: 'recovered' }, h('span', { 'aria-hidden': 'true' }, '✓ '),
-      `Recovered at ${clockTime(incident.recoveredAt)}: the console reports it healthy again. Resolve when confirmed.`)
+      `Recovered at ${clockTime(incident.recoveredAt)}: the console reports it healthy again.`)
     : null;
   const step = incident.management && incident.management.step > 1
     ? h('p', { class: 'mgmt' }, `Management escalation: step ${incident.management.step}`)
@@ -112,7 +128,7 @@ export function tickCountdowns(root, state, now) {
     const card = row.closest('.card');
     const incident = state.incidents.get(card.dataset.id);
     const clock = incident && incident.sla && incident.sla[row.dataset.clock];
-    const view = slaView(clock, now);
+    const view = slaView(clock, now, incident && stoppedText(incident, row.dataset.clock));
     if (!view) continue;
     row.className = `sla sla-${view.tone}`;
     const time = row.querySelector('time');

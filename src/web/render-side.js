@@ -20,19 +20,35 @@ function componentItem(c) {
     c.kind === 'hardware' ? h('span', { class: 'comp-kind' }, 'hw') : null);
 }
 
+/**
+ * A server shows its problem components; the healthy ones fold into one line that opens on demand, so
+ * a fleet of healthy servers reads at a glance and a failing one stands out.
+ */
 function serverCard(s) {
   const comps = [...s.components].sort((a, b) =>
     (STATUS_RANK[a.status] ?? 2) - (STATUS_RANK[b.status] ?? 2) || a.name.localeCompare(b.name));
-  return h('li', { class: `server${s.reachable ? '' : ' server-down'}`, dataset: { id: s.id } },
+  const problems = comps.filter((c) => c.status !== 'ok');
+  const healthy = comps.filter((c) => c.status === 'ok');
+  const list = (items, label) => h('ul', { class: 'comps', 'aria-label': label }, items.map(componentItem));
+  let body;
+  if (comps.length === 0) body = h('p', { class: 'muted small' }, 'No components reported');
+  else {
+    const okLine = problems.length ? `${healthy.length} more ok` : `All ${healthy.length} components ok`;
+    body = [
+      problems.length ? list(problems, `Components of ${s.name} with a problem`) : null,
+      healthy.length
+        ? h('details', { class: 'comps-ok' },
+          h('summary', {}, h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, '✓'), ` ${okLine}`),
+          list(healthy, `Healthy components of ${s.name}`))
+        : null,
+    ];
+  }
+  return h('li', { class: `server${s.reachable ? '' : ' server-down'}${problems.length ? ' server-problem' : ''}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
       h('span', { class: 'server-name' }, s.name),
-      s.reachable
-        ? h('span', { class: 'pill reach-ok' }, '● reachable')
-        : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
+      s.reachable ? null : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
     h('span', { class: 'server-id muted' }, s.id),
-    comps.length
-      ? h('ul', { class: 'comps', 'aria-label': `Components of ${s.name}` }, comps.map(componentItem))
-      : h('p', { class: 'muted small' }, 'No components reported'));
+    body);
 }
 
 export function renderServers(root, summary, state, customerName) {
@@ -78,22 +94,31 @@ function consoleItem(c) {
     : c.up === false
       ? h('span', { class: 'pill reach-down' }, '✕ down')
       : h('span', { class: 'pill' }, '… first poll');
-  const since = c.changedAt || c.lastPollAt;
   const detail = [
     typeof c.servers === 'number' && c.servers > 0 ? `${c.servers} servers` : null,
-    since ? `${c.changedAt ? 'since' : 'checked'} ${clockTime(since)}` : null,
+    c.changedAt ? `${c.up ? 'up' : 'down'} since ${clockTime(c.changedAt)}` : null,
   ].filter(Boolean).join(' · ');
+  const title = c.changedAt ? dateTime(c.changedAt) : c.lastPollAt ? `Last poll before connecting: ${dateTime(c.lastPollAt)}` : null;
   return h('li', { class: 'console' },
     h('span', { class: 'console-id' }, c.id),
     pill,
-    detail ? h('span', { class: 'muted small', title: since ? dateTime(since) : null }, detail) : null,
+    detail ? h('span', { class: 'muted small', title }, detail) : null,
     c.up === false && c.lastError ? h('span', { class: 'console-error small text-breach' }, c.lastError) : null);
 }
 
-export function renderFeed(root, state, serverName) {
-  root.replaceChildren(...(state.feed.length ? state.feed.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}`, dataset: { seq: e.seq ?? '' } },
+/** The incident.updated that records a new ticket says what the ticket.created next to it says. */
+function worthALine(e) {
+  if (e.type !== 'incident.updated' || !e.data || !e.data.incident) return true;
+  const timeline = e.data.incident.timeline || [];
+  const last = timeline[timeline.length - 1];
+  return !(last && last.action === 'ticket-created');
+}
+
+export function renderFeed(root, state, serverName, customerName) {
+  const lines = state.feed.filter(worthALine);
+  root.replaceChildren(...(lines.length ? lines.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}`, dataset: { seq: e.seq ?? '' } },
     h('time', { datetime: e.at || null, title: e.at ? dateTime(e.at) : null }, e.at ? clockTime(e.at) : ''),
     h('span', { class: 'feed-type' }, e.type),
-    h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName))))
+    h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName, customerName))))
     : [h('li', { class: 'muted' }, 'Waiting for events…')]));
 }

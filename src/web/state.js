@@ -132,12 +132,14 @@ function nextDue(inc) {
   return due[0] || '9999';
 }
 
-/** Open incidents for one lane (1, 2, or 3 for L3/L4), most urgent first. */
+/** Open incidents for one lane (1, 2, or 3 for L3/L4), most urgent first, recovered ones last. */
 export function incidentsForLane(state, lane) {
   return [...state.incidents.values()]
     .filter((i) => (lane === 3 ? i.level >= 3 : i.level === lane))
+    // A recovered incident waits only for its resolution, so it goes below those still failing.
     .sort((a, b) =>
-      (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9)
+      Number(Boolean(a.recoveredAt)) - Number(Boolean(b.recoveredAt))
+      || (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9)
       || nextDue(a).localeCompare(nextDue(b))
       || String(a.createdAt).localeCompare(String(b.createdAt)));
 }
