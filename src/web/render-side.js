@@ -43,7 +43,8 @@ function serverCard(s) {
         : null,
     ];
   }
-  return h('li', { class: `server${s.reachable ? '' : ' server-down'}${problems.length ? ' server-problem' : ''}`, dataset: { id: s.id } },
+  const tone = problems.some((c) => c.status === 'failed') ? ' server-problem' : problems.length ? ' server-warn' : '';
+  return h('li', { class: `server${s.reachable ? '' : ' server-down'}${tone}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
       h('span', { class: 'server-name' }, s.name),
       s.reachable ? null : h('span', { class: 'pill reach-down' }, '✕ unreachable')),

@@ -67,7 +67,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the rea
     const id = await waitFor(() => d.daemon.store.data.openIndex[`${SERVER}/${COMPONENT}`], { what: 'the L3 incident' });
     const card = page.locator(`li.card[data-id="${id}"]`);
     await card.waitFor();
-    expect(await card.evaluate((el) => el.closest('ol')?.dataset.lane)).toBe('3');
+    // Cards are rebuilt as the incident changes, so the lane is checked through a locator, never a held element.
+    await page.locator(`ol[data-lane="3"] li.card[data-id="${id}"]`).waitFor();
     expect(await card.locator('.card-title').textContent()).toContain(COMPONENT);
     const { ticket } = await ticketFor(d, id);
     await expect.poll(() => card.locator('[data-fact="ticket"]').textContent()).toContain(ticket.id);
@@ -101,7 +102,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the rea
     const hw = await waitFor(() => d.daemon.store.data.openIndex['srv-0002/disks'], { what: 'the L2 hardware incident' });
     const hwCard = page.locator(`li.card[data-id="${hw}"]`);
     await hwCard.waitFor();
-    expect(await hwCard.evaluate((el) => el.closest('ol')?.dataset.lane)).toBe('2');
+    await page.locator(`ol[data-lane="2"] li.card[data-id="${hw}"]`).waitFor();
     const hwPosted = page.waitForResponse((r) => r.url().endsWith(`/api/v1/incidents/${hw}/acknowledge`) && r.request().method() === 'POST');
     await hwCard.getByRole('button', { name: `Acknowledge ${hw}` }).click();
     expect((await hwPosted).status()).toBe(200);
@@ -120,11 +121,14 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the rea
   });
 
   it('shows a viewer the same board with no action buttons', async () => {
+    if (d.daemon.store.data.servers['srv-0002']?.components.disks?.status !== 'failed') {
+      await setConsoleComponent(d, 'srv-0002', 'disks', 'failed', 'disk 2 failed: SMART status BAD');
+    }
     const id = await waitFor(() => d.daemon.store.data.openIndex['srv-0002/disks'], { what: 'the L2 hardware incident' });
     const page = await openAs(d.tokens.viewer);
     const card = page.locator(`li.card[data-id="${id}"]`);
     await card.waitFor();
-    expect(await card.evaluate((el) => el.closest('ol')?.dataset.lane)).toBe('2');
+    await page.locator(`ol[data-lane="2"] li.card[data-id="${id}"]`).waitFor();
     expect(await page.locator('#who').textContent()).toContain('read-only');
     expect(await page.locator('.card button').count()).toBe(0);
     expect(await page.locator('.card').count()).toBeGreaterThan(0);
