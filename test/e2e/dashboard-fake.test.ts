@@ -17,6 +17,7 @@ const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const TOKENS = {
   'viewer-token-0123456789': { name: 'wallboard', role: 'viewer' },
   'l2-token-0123456789abcd': { name: 'l2-desk', role: 'l2' },
+  'l3-token-0123456789abcd': { name: 'vendor-desk', role: 'l3' },
 };
 const now = Date.now();
 const min = 60_000;
@@ -131,9 +132,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await page.close();
   });
 
-  it('lets an l2 token acknowledge, sending the POST with its bearer token and showing the new status', async () => {
+  it('lets the vendor (l3) acknowledge its L3 incident, sending the POST with its bearer token and showing the new status', async () => {
     learned.set(l3Incident.id, l3Incident);
-    const page = await openAs('l2-token-0123456789abcd');
+    const page = await openAs('l3-token-0123456789abcd');
     const ack = page.getByRole('button', { name: `Acknowledge ${l3Incident.id}` });
     await ack.waitFor();
     const before = backend.posts.length;
@@ -141,7 +142,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await expect.poll(() => backend.posts.length).toBe(before + 1);
     expect(backend.posts[before]).toEqual({
       path: `/api/v1/incidents/${l3Incident.id}/acknowledge`,
-      authorization: 'Bearer l2-token-0123456789abcd',
+      authorization: 'Bearer l3-token-0123456789abcd',
       contentType: 'application/json',
       body: {},
     });
