@@ -26,6 +26,7 @@ import { createIngestRouter } from './http/routes/ingest-routes.js';
 import { createMaintenanceRouter } from './http/routes/maintenance-routes.js';
 import { createServerRouter } from './http/routes/server-routes.js';
 import { createTicketingRouter } from './http/routes/ticketing-routes.js';
+import { ComponentCounts } from './ingest/component-counts.js';
 import { ComponentStateService } from './ingest/component-state.js';
 import { ConsolePoller, ConsolePollers } from './ingest/poller.js';
 import { LiveHub } from './live/live-hub.js';
@@ -119,7 +120,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     degradedPriority: config.routing.degradedPriority,
   };
   const monitor = new MonitorHandler({ policy: routing, hooks: sla, metrics });
-  const components = new ComponentStateService({ transactor, handler: monitor });
+  const componentCounts = new ComponentCounts();
+  const components = new ComponentStateService({ transactor, handler: monitor, counts: componentCounts });
   const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics });
   const archive = new Archive({ store, path: `${resolve(config.storage.path)}.archive.jsonl`, maxLiveIncidents: config.storage.maxLiveIncidents });
   const sweeper = new Sweeper({
@@ -175,7 +177,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     for (const e of events) hub.publish(e);
     dispatcher?.kick();
   });
-  registerCollectors(metrics, store, () => hub.clientCount, now);
+  registerCollectors(metrics, store, componentCounts, () => hub.clientCount, now);
   let url = '';
 
   async function startSimulatorsAndClients(): Promise<void> {
@@ -224,6 +226,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
         throw new Error(`refusing to listen on ${config.server.host} without any auth.tokens configured; bind 127.0.0.1 or configure tokens`);
       }
       await store.open();
+      componentCounts.reset(Object.values(store.data.servers));
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(config.server.port, config.server.host, () => {

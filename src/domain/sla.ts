@@ -173,10 +173,18 @@ export function newlyMet(before: IncidentSla, after: IncidentSla): ClockName[] {
 
 /** The state to report for `/api/v1/sla/summary`: as stored, corrected for deadlines passed since. */
 export function clockSummaryState(clock: SlaClock, now: Date): ClockState {
+  return clockStateAt(clock, now.toISOString());
+}
+
+/**
+ * clockSummaryState for many clocks at one instant: every stored instant is an ISO-8601 UTC string of
+ * the same shape, so comparing strings compares instants and no date is parsed (a scrape asks this of
+ * every clock of every open incident).
+ */
+export function clockStateAt(clock: SlaClock, nowIso: string): ClockState {
   if (!isCounting(clock)) return clock.state;
-  const t = now.getTime();
-  if (clock.breachedAt || (clock.dueAt && t >= Date.parse(clock.dueAt))) return 'breached';
-  if (clock.warnedAt || (clock.warnAt && t >= Date.parse(clock.warnAt))) return 'at-risk';
+  if (clock.breachedAt || (clock.dueAt && nowIso >= clock.dueAt)) return 'breached';
+  if (clock.warnedAt || (clock.warnAt && nowIso >= clock.warnAt)) return 'at-risk';
   return 'running';
 }
 

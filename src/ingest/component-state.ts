@@ -3,6 +3,7 @@
 import { diffReport, onlyObservationChanged, type StateChange } from '../domain/status-diff.js';
 import type { IncidentSource, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
+import type { ComponentCounts } from './component-counts.js';
 
 export interface ChangeHandler {
   /** Called inside the commit for every change, after the server state is updated. */
@@ -26,6 +27,8 @@ export interface ComponentStateDeps {
   transactor: Transactor;
   handler: ChangeHandler;
   onTransitions?: (changes: StateChange[]) => void;
+  /** Kept in step with every replaced server record, for the components gauge. */
+  counts?: ComponentCounts;
 }
 
 export class ComponentStateService {
@@ -62,6 +65,7 @@ export class ComponentStateService {
         for (const [name, c] of Object.entries(next.components)) prev.components[name].observedAt = c.observedAt;
         continue;
       }
+      this.deps.counts?.replace(prev, next);
       tx.data.servers[report.serverId] = next;
       for (const change of changes) {
         tx.emit({

@@ -1,6 +1,7 @@
 // What a live client sees first (hello / resync) and what the scrape-time gauges count: both read the
 // store as it is, so neither needs its own bookkeeping to stay right.
-import { clockSummaryState } from '../domain/sla.js';
+import { clockStateAt } from '../domain/sla.js';
+import type { ComponentCounts } from '../ingest/component-counts.js';
 import { CLOCK_NAMES } from '../domain/types.js';
 import { incidentSummary } from '../escalation/incident-records.js';
 import type { ConsoleHealth } from '../ingest/poller.js';
@@ -26,54 +27,41 @@ export function buildSnapshot(data: Readonly<StoreData>, consoles: ConsoleHealth
   };
 }
 
-const KINDS = ['software', 'hardware'] as const;
-const STATUSES = ['ok', 'degraded', 'failed', 'unknown'] as const;
 const LEVELS = [1, 2, 3, 4] as const;
 const PRIOS = ['P1', 'P2', 'P3', 'P4'] as const;
 const TYPES = ['fault', 'request'] as const;
 
 /**
- * Scrape-time gauges. They walk the store on every scrape (10,000 servers × 13 components in a few ms),
- * counting into flat arrays indexed by label position rather than building a key string per item.
+ * Scrape-time gauges. Incidents are walked on every scrape, counting into flat arrays indexed by label
+ * position; components are counted as they change (ComponentCounts), since a fleet is far larger.
  */
-export function registerCollectors(metrics: Metrics, store: Store, wsClients: () => number, now: () => Date): void {
+export function registerCollectors(metrics: Metrics, store: Store, counts: ComponentCounts, wsClients: () => number, now: () => Date): void {
   metrics.setCollectors({
     incidentsOpen: () => {
-      const counts = new Array<number>(LEVELS.length * PRIOS.length * TYPES.length).fill(0);
+      const open = new Array<number>(LEVELS.length * PRIOS.length * TYPES.length).fill(0);
       for (const i of Object.values(store.data.incidents)) {
         if (i.status === 'resolved') continue;
-        counts[((i.level - 1) * PRIOS.length + PRIOS.indexOf(i.priority)) * TYPES.length + (i.type === 'fault' ? 0 : 1)]++;
+        open[((i.level - 1) * PRIOS.length + PRIOS.indexOf(i.priority)) * TYPES.length + (i.type === 'fault' ? 0 : 1)]++;
       }
       const out = [];
       for (const [li, level] of LEVELS.entries()) for (const [pi, priority] of PRIOS.entries()) for (const [ti, type] of TYPES.entries()) {
-        const value = counts[(li * PRIOS.length + pi) * TYPES.length + ti];
+        const value = open[(li * PRIOS.length + pi) * TYPES.length + ti];
         if (value > 0) out.push({ labels: { level, priority, type }, value });
       }
       return out;
     },
-    components: () => {
-      const counts = new Array<number>(KINDS.length * STATUSES.length).fill(0);
-      for (const s of Object.values(store.data.servers)) {
-        for (const name in s.components) {
-          const c = s.components[name];
-          counts[(c.kind === 'software' ? 0 : 4) + STATUSES.indexOf(c.status)]++;
-        }
-      }
-      const out = [];
-      for (const [ki, kind] of KINDS.entries()) for (const [si, status] of STATUSES.entries()) out.push({ labels: { kind, status }, value: counts[ki * 4 + si] });
-      return out;
-    },
+    components: () => counts.samples(),
     slaAtRisk: () => {
-      const at = now();
-      const counts = new Array<number>(CLOCK_NAMES.length * PRIOS.length).fill(0);
+      const at = now().toISOString();
+      const atRisk = new Array<number>(CLOCK_NAMES.length * PRIOS.length).fill(0);
       for (const i of Object.values(store.data.incidents)) {
         if (i.status === 'resolved' || !i.sla) continue;
         for (const [ci, clock] of CLOCK_NAMES.entries()) {
-          if (clockSummaryState(i.sla[clock], at) === 'at-risk') counts[ci * PRIOS.length + PRIOS.indexOf(i.priority)]++;
+          if (clockStateAt(i.sla[clock], at) === 'at-risk') atRisk[ci * PRIOS.length + PRIOS.indexOf(i.priority)]++;
         }
       }
       const out = [];
-      for (const [ci, clock] of CLOCK_NAMES.entries()) for (const [pi, priority] of PRIOS.entries()) out.push({ labels: { clock, priority }, value: counts[ci * PRIOS.length + pi] });
+      for (const [ci, clock] of CLOCK_NAMES.entries()) for (const [pi, priority] of PRIOS.entries()) out.push({ labels: { clock, priority }, value: atRisk[ci * PRIOS.length + pi] });
       return out;
     },
     ticketOutboxPending: () => store.data.outbox.length,
