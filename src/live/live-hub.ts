@@ -18,7 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoggedEvent } from '../domain/types.js';
 import { parseClientMessage } from './client-messages.js';
 import type { LiveHubDeps } from './live-hub-deps.js';
-import { LiveSession } from './live-session.js';
+import { LiveSession, textFrame } from './live-session.js';
 import { mergeSince, RecentEvents } from './recent-events.js';
 import { authorizeUpgrade, LIVE_SUBPROTOCOL, refuseUpgrade, type Principal } from './upgrade-auth.js';
 
@@ -82,9 +82,10 @@ export class LiveHub {
   publish(event: LoggedEvent): void {
     if (this.stopping) return;
     const frame = this.recent.add(event);
+    const wire = textFrame(frame);
     let sent = 0;
     for (const session of this.sessions) {
-      if (session.shouldReceive(event) && session.send(frame)) sent++;
+      if (session.shouldReceive(event) && session.sendEncoded(frame, wire)) sent++;
     }
     this.countSent(sent);
   }

@@ -84,6 +84,29 @@ export class LiveSession {
     return true;
   }
 
+  /**
+   * Like send, for a frame already encoded on the wire (see textFrame): the hub encodes each event once
+   * and every client gets the same bytes, instead of ws framing it again per client. Only for
+   * connections without extensions (the hub negotiates none); otherwise it falls back to ws.send.
+   */
+  sendEncoded(payload: Buffer, wire: Buffer): boolean {
+    if (this.ws.extensions !== '') return this.send(payload);
+    if (!this.open) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > 0 && buffered + wire.length > this.deps.maxBufferedBytes) {
+      this.drop('slow');
+      return false;
+    }
+    if (!this.corked) {
+      this.deps.socket.cork();
+      this.corked = true;
+      this.deps.onCork(this);
+    }
+    this.deps.socket.write(wire);
+    if (this.ws.bufferedAmount >= this.flushAt) this.flush();
+    return true;
+  }
+
   /** Hands the frames held since the last flush to the kernel, in one write. */
   flush(): void {
     if (!this.corked) return;
@@ -143,4 +166,22 @@ export class LiveSession {
   shouldReceive(event: LoggedEvent): boolean {
     return !this.holding && event.seq > this.coveredUpTo && this.matches(event);
   }
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2), as a server sends it. */
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + length);
+  out[0] = 0x81;
+  if (length < 126) out[1] = length;
+  else if (length < 65_536) {
+    out[1] = 126;
+    out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 127;
+    out.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(out, head);
+  return out;
 }
