@@ -22,15 +22,15 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
-const results: BenchResult[] = [];
+const results: Array<BenchResult & { id: string }> = [];
 for (const name of names) {
   const bench = BENCHES[name];
   if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
   process.stderr.write(`running ${name}…\n`);
   try {
-    results.push(await bench());
+    results.push({ id: name, ...(await bench()) });
   } catch (err) {
-    results.push({ name, target: '', measured: { error: (err as Error).message }, pass: false });
+    results.push({ id: name, name, target: '', measured: { error: (err as Error).message }, pass: false });
   }
   process.stderr.write(`${JSON.stringify(results[results.length - 1])}\n`);
 }
@@ -40,12 +40,13 @@ const rows = results.map((r) => `| ${r.name} | ${r.target} | ${Object.entries(r.
 const table = ['| benchmark | target | measured | result |', '|---|---|---|---|', ...rows].join('\n');
 process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 const path = join(ROOT, 'test/bench/results.json');
-let previous: { results?: BenchResult[] } = {};
+let previous: { results?: Array<BenchResult & { id?: string }> } = {};
 try {
   previous = JSON.parse((await import('node:fs')).readFileSync(path, 'utf8'));
 } catch {
   /* first run */
 }
 // A partial run (named benchmarks) keeps the other results from the last full run.
-const merged = [...(previous.results ?? []).filter((r) => !results.some((n) => n.name === r.name)), ...results];
+const merged = [...(previous.results ?? []).filter((r) => r.id !== undefined && r.id in BENCHES && !results.some((n) => n.id === r.id)), ...results]
+  .sort((a, b) => Object.keys(BENCHES).indexOf(a.id!) - Object.keys(BENCHES).indexOf(b.id!));
 writeFileSync(path, JSON.stringify({ at: new Date().toISOString(), command: `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`, machine, results: merged }, null, 2) + '\n');
