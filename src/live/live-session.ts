@@ -68,19 +68,9 @@ export class LiveSession {
    * closed with 1013 instead: memory per client stays bounded by the limit (or one oversized frame).
    */
   send(frame: Buffer | string): boolean {
-    if (!this.open) return false;
-    const buffered = this.ws.bufferedAmount;
-    if (buffered > 0 && buffered + frame.length > this.deps.maxBufferedBytes) {
-      this.drop('slow');
-      return false;
-    }
-    if (!this.corked) {
-      this.deps.socket.cork();
-      this.corked = true;
-      this.deps.onCork(this);
-    }
+    if (!this.admit(frame.length)) return false;
     this.ws.send(frame, TEXT);
-    if (this.ws.bufferedAmount >= this.flushAt) this.flush();
+    this.flushIfFull();
     return true;
   }
 
@@ -91,9 +81,17 @@ export class LiveSession {
    */
   sendEncoded(payload: Buffer, wire: Buffer): boolean {
     if (this.ws.extensions !== '') return this.send(payload);
+    if (!this.admit(wire.length)) return false;
+    this.deps.socket.write(wire);
+    this.flushIfFull();
+    return true;
+  }
+
+  /** Whether `bytes` more may be queued: a client whose buffer would pass the limit is dropped instead. Corks the socket for the tick. */
+  private admit(bytes: number): boolean {
     if (!this.open) return false;
     const buffered = this.ws.bufferedAmount;
-    if (buffered > 0 && buffered + wire.length > this.deps.maxBufferedBytes) {
+    if (buffered > 0 && buffered + bytes > this.deps.maxBufferedBytes) {
       this.drop('slow');
       return false;
     }
@@ -102,9 +100,11 @@ export class LiveSession {
       this.corked = true;
       this.deps.onCork(this);
     }
-    this.deps.socket.write(wire);
-    if (this.ws.bufferedAmount >= this.flushAt) this.flush();
     return true;
+  }
+
+  private flushIfFull(): void {
+    if (this.ws.bufferedAmount >= this.flushAt) this.flush();
   }
 
   /** Hands the frames held since the last flush to the kernel, in one write. */

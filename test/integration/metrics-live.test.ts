@@ -11,18 +11,9 @@ import { buildDaemon, type Daemon } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import { waitFor } from '../helpers/net.js';
 import { makeTempDir, type TempDir } from '../helpers/tmp.js';
+import { HAVE_PROMTOOL, KNOWN_DEFAULT_METRIC_LINT, ON_CI, PROMTOOL } from '../helpers/promtool.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
-const probe = spawnSync(PROMTOOL, ['--version'], { encoding: 'utf8' });
-const HAVE_PROMTOOL = probe.error === undefined && probe.status === 0;
-// prom-client's default metrics name three gauges `_total`; they are not ours to rename.
-const KNOWN_DEFAULT_METRIC_LINT = new Set([
-  'escalatord_nodejs_active_handles_total non-counter metrics should not have "_total" suffix',
-  'escalatord_nodejs_active_requests_total non-counter metrics should not have "_total" suffix',
-  'escalatord_nodejs_active_resources_total non-counter metrics should not have "_total" suffix',
-]);
 const TOKENS = { admin: 'admin-token-0123456789', ingest: 'ingest-token-0123456789' };
 
 /** Metric names a PromQL text refers to; histogram series resolve to their metric. */

@@ -9,20 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/observability/metrics.js';
+import { HAVE_PROMTOOL, KNOWN_DEFAULT_METRIC_LINT, ON_CI, PROMTOOL } from '../helpers/promtool.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-// PROMTOOL names another binary (e.g. a newer release unpacked elsewhere); the default is the one on PATH.
-const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
-const probe = spawnSync(PROMTOOL, ['--version'], { encoding: 'utf8' });
-const HAVE_PROMTOOL = probe.error === undefined && probe.status === 0;
-
-// prom-client's default metrics name three gauges `_total`; they are not ours to rename.
-const KNOWN_DEFAULT_METRIC_LINT = new Set([
-  'escalatord_nodejs_active_handles_total non-counter metrics should not have "_total" suffix',
-  'escalatord_nodejs_active_requests_total non-counter metrics should not have "_total" suffix',
-  'escalatord_nodejs_active_resources_total non-counter metrics should not have "_total" suffix',
-]);
 
 function promtool(args: string[], input?: string): { status: number | null; output: string } {
   const run = spawnSync(PROMTOOL, args, { cwd: ROOT, encoding: 'utf8', input, timeout: 20_000 });
