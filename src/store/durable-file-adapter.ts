@@ -139,17 +139,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw err;
     }
     if (text === '') return false;
-    const lines = text.split('\n');
-    const complete = text.endsWith('\n') ? lines.slice(0, -1) : lines.slice(0, -1); // the last piece is '' or a torn write
-    for (let i = 0; i < complete.length; i++) {
-      let delta: Delta;
-      try {
-        delta = JSON.parse(complete[i]) as Delta;
-      } catch {
-        throw new StoreCorruptError(this.journalPath, `journal line ${i + 1} is not valid JSON`);
-      }
-      applyDelta(doc, delta, Number.MAX_SAFE_INTEGER);
-    }
+    foldJournal(doc, text, this.journalPath);
     return true;
   }
 }
@@ -177,6 +167,23 @@ export function readStoreDocumentSync<T = Record<string, unknown>>(file: string)
   } catch {
     /* no journal yet */
   }
-  for (const line of journal.split('\n').slice(0, -1)) applyDelta(doc, JSON.parse(line) as Delta, Number.MAX_SAFE_INTEGER);
+  foldJournal(doc, journal, `${file}.journal`);
   return doc as T;
+}
+
+/**
+ * Applies every complete journal line to `doc`. The piece after the last newline is a write torn by a
+ * crash, never acknowledged, and is ignored; any complete line that does not parse is corruption.
+ */
+function foldJournal(doc: Record<string, unknown>, text: string, path: string): void {
+  const lines = text.split('\n').slice(0, -1);
+  for (let i = 0; i < lines.length; i++) {
+    let delta: Delta;
+    try {
+      delta = JSON.parse(lines[i]) as Delta;
+    } catch {
+      throw new StoreCorruptError(path, `journal line ${i + 1} is not valid JSON`);
+    }
+    applyDelta(doc, delta, Number.MAX_SAFE_INTEGER);
+  }
 }
