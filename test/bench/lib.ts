@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -75,7 +75,11 @@ export async function startDaemon(config: Record<string, unknown>, dir: string):
   const file = join(dir, 'config.yaml');
   writeFileSync(file, stringify(full));
   // BENCH_PROFILE=dir writes a CPU profile of the daemon there, to see where a missed target goes.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  // BENCH_DAEMON_FLAGS adds Node flags to the daemon (e.g. --trace-gc).
+  const profile = [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ...(process.env.BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(process.execPath, [...profile, '--max-old-space-size=' + (process.env.BENCH_DAEMON_HEAP ?? '512'), join(ROOT, 'dist/main.js'), '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 60_000);
@@ -83,12 +87,14 @@ export async function startDaemon(config: Record<string, unknown>, dir: string):
 }
 
 /** The standalone simulators (`dist/simulator/main.js`) as a child process. */
-export async function startSimulators(opts: { servers: number; customers?: number; faultRate?: number }): Promise<{ consoleUrl: string; ticketingUrl: string; stop(): Promise<void>; child: ChildProcess }> {
+export async function startSimulators(opts: { servers: number; customers?: number; faultRate?: number; nice?: number }): Promise<{ consoleUrl: string; ticketingUrl: string; stop(): Promise<void>; child: ChildProcess }> {
   const [consolePort, ticketingPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [
     '--max-old-space-size=2048', join(ROOT, 'dist/simulator/main.js'), '--console-port', String(consolePort), '--ticketing-port', String(ticketingPort),
     '--servers', String(opts.servers), '--customers', String(opts.customers ?? 50), '--fault-rate', String(opts.faultRate ?? 0), '--log-level', 'warn',
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The simulated console stands in for a machine of its own; niced, it does not take the daemon's core.
+  if (opts.nice && child.pid) setPriority(child.pid, opts.nice);
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
   const ticketingUrl = `http://127.0.0.1:${ticketingPort}`;
   await waitFor(`${consoleUrl}/api/v1/servers`, 60_000);

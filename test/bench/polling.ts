@@ -1,5 +1,6 @@
 // Benchmark 4: polling scale. 10,000 servers (13 components each) in the console simulator, polled by
-// the daemon. Measured from the daemon's own /metrics: the cycle's duration, the event-loop delay p99
+// the daemon. The simulator runs at nice 10: it stands in for a console on another machine, and on two
+// cores it would otherwise take CPU from the daemon and show up as the daemon's event-loop delay. Measured from the daemon's own /metrics: the cycle's duration, the event-loop delay p99
 // during the cycle, and the peak RSS. Targets: cycle < 30 s, event-loop p99 < 50 ms, RSS < 300 MB.
 import { cleanup, scrapeValue, startDaemon, startSimulators, tempDir, type BenchResult } from './lib.js';
 
@@ -9,7 +10,7 @@ async function scrape(url: string): Promise<string> {
 
 export async function benchPolling(servers = 10_000): Promise<BenchResult> {
   const dir = tempDir('polling');
-  const sims = await startSimulators({ servers, customers: 200, faultRate: 0.001 });
+  const sims = await startSimulators({ servers, customers: 200, faultRate: 0.001, nice: 10 });
   const daemon = await startDaemon({
     consoles: [{ id: 'big', url: sims.consoleUrl, pollInterval: '25s', timeout: '10s', concurrency: 64, jitter: '100ms' }],
     routing: { degradedGrace: '1h' },
@@ -45,7 +46,7 @@ export async function benchPolling(servers = 10_000): Promise<BenchResult> {
     return {
       name: 'polling 10,000 servers',
       target: 'cycle < 30 s, event-loop delay p99 < 50 ms, RSS < 300 MB',
-      measured: { servers, components, cycles: cycles.length, firstCycleS: cycles[0]?.seconds ?? NaN, secondCycleS: cycles[1]?.seconds ?? NaN, worstEventLoopP99Ms: worst.eventLoopP99Ms, peakRssMb: worst.peakRssMb, heapUsedAfterMb: heapUsedMb },
+      measured: { servers, components, cycles: cycles.length, firstCycleS: cycles[0]?.seconds ?? NaN, secondCycleS: cycles[1]?.seconds ?? NaN, firstCycleLoopP99Ms: cycles[0]?.eventLoopP99Ms ?? NaN, secondCycleLoopP99Ms: cycles[1]?.eventLoopP99Ms ?? NaN, worstEventLoopP99Ms: worst.eventLoopP99Ms, peakRssMb: worst.peakRssMb, heapUsedAfterMb: heapUsedMb },
       pass: cycles.length === 2 && worst.seconds < 30 && worst.eventLoopP99Ms < 50 && worst.peakRssMb < 300,
     };
   } finally {
