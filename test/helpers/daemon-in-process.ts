@@ -8,6 +8,7 @@ import type { ComponentStatus, Incident, Role } from '../../src/domain/types.js'
 import type { SimTicket } from '../../src/simulator/ticket-book.js';
 import { waitFor } from './net.js';
 import { makeTempDir, type TempDir } from './tmp.js';
+import { deepMerge } from './daemon-process.js';
 
 /** One bearer token per role; the token's name (what the timeline records as the actor) is in TOKEN_NAMES. */
 export const TEST_TOKENS: Readonly<Record<Role, string>> = {
@@ -129,14 +130,3 @@ export async function ticketFor(d: InProcessDaemon, incidentId: string): Promise
     return ticket && incident?.ticket?.id === ticket.id ? { ticket, incident } : null;
   }, { what: `a ticket for ${incidentId}` });
 }
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
-  }
-  return out;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

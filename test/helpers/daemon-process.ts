@@ -64,7 +64,8 @@ export function testConfig(dir: string, overrides: Record<string, unknown> = {})
   return deepMerge(base, overrides);
 }
 
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+/** Merges plain objects key by key; arrays and other values in `b` replace those in `a`. */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];

@@ -1,10 +1,10 @@
 import nock from 'nock';
-import { afterEach, beforeAll, afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { GenericTicketAdapter } from '../../src/tickets/generic.js';
 import { createTicketAdapter } from '../../src/tickets/index.js';
-import { TicketError } from '../../src/tickets/ticket-error.js';
 import type { TicketCreateRequest } from '../../src/tickets/adapter.js';
+import { rejection, useNock } from '../helpers/nock-ticketing.js';
 
 const BASE = 'http://tickets.test';
 const TOKEN = 'generic-token-0123456789';
@@ -26,15 +26,7 @@ const request: TicketCreateRequest = {
   links: { incident: '/api/v1/incidents/INC-000042' },
 };
 
-async function rejection(promise: Promise<unknown>): Promise<TicketError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TicketError);
-  return err as TicketError;
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => nock.cleanAll());
+useNock();
 
 describe('generic ticket adapter', () => {
   test('creates a ticket with the incident id as Idempotency-Key, a bearer token and the DESIGN §6 body', async () => {

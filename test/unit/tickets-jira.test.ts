@@ -1,10 +1,10 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import type { TicketCreateRequest } from '../../src/tickets/adapter.js';
 import { createTicketAdapter } from '../../src/tickets/index.js';
 import { JiraTicketAdapter, commentDoc } from '../../src/tickets/jira.js';
-import { TicketError } from '../../src/tickets/ticket-error.js';
+import { rejection, useNock } from '../helpers/nock-ticketing.js';
 
 const BASE = 'https://vendor.atlassian.test';
 const BASIC = `Basic ${Buffer.from('bot@sp.example:api-token-0123456789').toString('base64')}`;
@@ -55,15 +55,7 @@ function expectValidAdf(docNode: Node): void {
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TicketError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TicketError);
-  return err as TicketError;
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => nock.cleanAll());
+useNock();
 
 describe('Jira ticket adapter', () => {
   test('searches for the incident label, then creates an issue with the REST v3 fields and an ADF description', async () => {

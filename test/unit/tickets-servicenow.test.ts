@@ -1,10 +1,10 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import type { TicketCreateRequest } from '../../src/tickets/adapter.js';
 import { createTicketAdapter } from '../../src/tickets/index.js';
 import { ServiceNowTicketAdapter } from '../../src/tickets/servicenow.js';
-import { TicketError } from '../../src/tickets/ticket-error.js';
+import { rejection, useNock } from '../helpers/nock-ticketing.js';
 
 const BASE = 'https://vendor.service-now.test';
 const BASIC = `Basic ${Buffer.from('escalatord:sn-password-0123456').toString('base64')}`;
@@ -29,15 +29,7 @@ const request: TicketCreateRequest = {
   links: { incident: '/api/v1/incidents/INC-000042' },
 };
 
-async function rejection(promise: Promise<unknown>): Promise<TicketError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TicketError);
-  return err as TicketError;
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => nock.cleanAll());
+useNock();
 
 describe('ServiceNow ticket adapter', () => {
   test('queries by correlation_id, then creates an incident record through the Table API', async () => {
