@@ -2,9 +2,7 @@
 // failures among them; the time from a failure report leaving the client to its ticket arriving at the
 // ticketing simulator. Target: p99 < 100 ms, every failure ticketed exactly once.
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
-import { signWebhook } from '../../src/ingest/webhook-signature.js';
-import { CONSOLE_SECRET, cleanup, percentile, startDaemon, startSimulators, tempDir, type BenchResult } from './lib.js';
+import { signedRequest, cleanup, percentile, startDaemon, startSimulators, tempDir, type BenchResult } from './lib.js';
 
 const SOFTWARE = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access'];
 const SERVERS = 1000;
@@ -34,10 +32,8 @@ export async function benchDetection(seconds = 10, rate = 500, failureShare = 0.
           const key = `${serverId}/${component}`;
           const fail = Math.random() < failureShare && !sentAt.has(key);
           const body = JSON.stringify({ serverId, observedAt: new Date().toISOString(), reachable: true, components: [{ name: component, kind: 'software', status: fail ? 'failed' : 'ok' }] });
-          const id = randomUUID();
-          const timestamp = Math.floor(Date.now() / 1000);
           if (fail) sentAt.set(key, Date.now());
-          return { ...req, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook({ id, timestamp, body, secret: CONSOLE_SECRET }) } };
+          return signedRequest(req, body);
         },
       }],
     });

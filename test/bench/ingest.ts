@@ -1,9 +1,7 @@
 // Benchmark 1: signed console reports into the full daemon (durable store on) against a bare express 5
 // JSON endpoint, same autocannon client, same run. Target: at least half the bare endpoint's rate.
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
-import { signWebhook } from '../../src/ingest/webhook-signature.js';
-import { CONSOLE_SECRET, cleanup, startBareExpress, startDaemon, tempDir, type BenchResult } from './lib.js';
+import { signedRequest, cleanup, startBareExpress, startDaemon, tempDir, type BenchResult } from './lib.js';
 
 const COMPONENTS = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access', 'disks', 'raid', 'psu'];
 const HARDWARE = new Set(['disks', 'raid', 'psu']);
@@ -27,19 +25,7 @@ async function blast(url: string, seconds: number): Promise<autocannon.Result> {
     duration: seconds,
     requests: [{
       setupRequest: (req) => {
-        const body = report();
-        const id = `msg_${randomUUID()}`;
-        const timestamp = Math.floor(Date.now() / 1000);
-        return {
-          ...req,
-          body,
-          headers: {
-            'content-type': 'application/json',
-            'webhook-id': id,
-            'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook({ id, timestamp, body, secret: CONSOLE_SECRET }),
-          },
-        };
+        return signedRequest(req, report());
       },
     }],
   });

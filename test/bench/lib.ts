@@ -5,7 +5,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
+import { webhookHeaders } from '../../src/ingest/webhook-signature.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CONSOLE_SECRET = 'whsec_YmVuY2htYXJrLWNvbnNvbGUtc2VjcmV0LTEyMzQ=';
@@ -138,4 +140,9 @@ export interface BenchResult {
   measured: Record<string, number | string>;
   pass: boolean;
   note?: string;
+}
+
+/** An autocannon request carrying `body` as a signed console webhook (a fresh webhook-id each time). */
+export function signedRequest<R extends object>(req: R, body: string): R & { body: string; headers: Record<string, string> } {
+  return { ...req, body, headers: { 'content-type': 'application/json', ...webhookHeaders({ id: randomUUID(), now: new Date(), body, secret: CONSOLE_SECRET }) } };
 }

@@ -9,11 +9,9 @@
 // the p99 over all 1,000 is reported beside the probes'.
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
-import { signWebhook } from '../../src/ingest/webhook-signature.js';
-import { CONSOLE_SECRET, ROOT, TOKENS, cleanup, startDaemon, tempDir, type BenchResult } from './lib.js';
+import { signedRequest, ROOT, TOKENS, cleanup, startDaemon, tempDir, type BenchResult } from './lib.js';
 
 interface Report { open: number; counts: number[]; union: number[]; histogram: Array<[number, number]> }
 
@@ -64,9 +62,7 @@ export async function benchWsFanout(clients = 1000, rate = 100, seconds = 10, pr
           const serverId = `srv-w${String(flip % 500).padStart(4, '0')}`;
           const status = Math.floor(flip / 500) % 2 === 0 ? 'degraded' : 'ok';
           const body = JSON.stringify({ serverId, observedAt: new Date().toISOString(), reachable: true, components: [{ name: 'backup', kind: 'software', status }] });
-          const id = randomUUID();
-          const timestamp = Math.floor(Date.now() / 1000);
-          return { ...req, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook({ id, timestamp, body, secret: CONSOLE_SECRET }) } };
+          return signedRequest(req, body);
         },
       }],
     });
