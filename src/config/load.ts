@@ -95,9 +95,6 @@ function crossCheck(cfg: Config): string[] {
     if (tokens.has(t.token)) problems.push(`auth.tokens.${i}.token: the same token is configured twice`);
     tokens.add(t.token);
   });
-  if (!cfg.simulator.enabled && cfg.ticketing.url === undefined) {
-    // Not fatal: without a ticketing url tickets stay in the outbox. Reported by the daemon at start.
-  }
   return problems;
 }
 

@@ -26,7 +26,6 @@ export interface ApplyResult {
 export interface ComponentStateDeps {
   transactor: Transactor;
   handler: ChangeHandler;
-  onTransitions?: (changes: StateChange[]) => void;
   /** Kept in step with every replaced server record, for the components gauge. */
   counts?: ComponentCounts;
 }
@@ -40,16 +39,13 @@ export class ComponentStateService {
    * answered only once the first delivery is durable.
    */
   async apply(reports: StatusReport[], meta: ReportMeta, idempotencyKeys: string[] = []): Promise<ApplyResult> {
-    let all: StateChange[] = [];
-    const result = await this.deps.transactor.run((tx) => {
+    return this.deps.transactor.run((tx) => {
       const fresh = idempotencyKeys.filter((k) => !(k in tx.data.dedup));
       if (idempotencyKeys.length > 0 && fresh.length === 0) return { applied: 0, duplicate: true, changes: 0 };
       for (const k of fresh) tx.data.dedup[k] = tx.now.toISOString();
-      all = this.applyInTx(tx, reports, meta);
-      return { applied: reports.length, duplicate: false, changes: all.length };
+      const changes = this.applyInTx(tx, reports, meta);
+      return { applied: reports.length, duplicate: false, changes: changes.length };
     });
-    if (all.length > 0) this.deps.onTransitions?.(all);
-    return result;
   }
 
   applyInTx(tx: Tx, reports: StatusReport[], meta: ReportMeta): StateChange[] {
