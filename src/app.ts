@@ -186,7 +186,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     if (simulatorOn) {
       const ingestToken = config.auth.tokens.find((t) => t.role === 'ingest' || t.role === 'l3')?.token;
       simulators = createSimulators(config.simulator, {
-        logger: log('simulator'),
+        logger, // each simulator tags its own lines with its component
         push: secrets[0] ? { url: `${url}/api/v1/ingest/console`, secret: secrets[0] } : undefined,
         ticketingCallback: ingestToken ? { url: `${url}/api/v1/ingest/ticketing`, token: ingestToken } : undefined,
       });
