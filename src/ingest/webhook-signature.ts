@@ -10,6 +10,9 @@ const SECRET_PREFIX = 'whsec_';
 const VERSION = 'v1';
 // Standard Webhooks timestamps are integer seconds since the epoch; anything else is malformed.
 const TIMESTAMP_PATTERN = /^\d{1,15}$/;
+/** An HMAC key shorter than this can be guessed; `whsec_` with junk after it decodes to no key at all. */
+export const MIN_WEBHOOK_KEY_BYTES = 16;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export interface SignWebhookInput {
   /** The `webhook-id` header: unique per message, the receiver's idempotency key. */
@@ -37,6 +40,19 @@ export interface VerifyWebhookInput {
 /** The key bytes for a secret: the base64 after `whsec_`, else the string's UTF-8 bytes. */
 export function webhookSecretKey(secret: string): Buffer {
   return secret.startsWith(SECRET_PREFIX) ? Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/** Why a secret must not be used (not base64 after `whsec_`, or too short a key), or null when it is fine. */
+export function webhookSecretProblem(secret: string): string | null {
+  if (secret.startsWith(SECRET_PREFIX)) {
+    const encoded = secret.slice(SECRET_PREFIX.length);
+    if (!BASE64.test(encoded)) return `a ${SECRET_PREFIX} secret must be followed by base64`;
+    const bytes = webhookSecretKey(secret).length;
+    if (bytes < MIN_WEBHOOK_KEY_BYTES) return `a ${SECRET_PREFIX} secret must decode to at least ${MIN_WEBHOOK_KEY_BYTES} bytes; this one decodes to ${bytes} bytes`;
+    return null;
+  }
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  return bytes < MIN_WEBHOOK_KEY_BYTES ? `a secret must be at least ${MIN_WEBHOOK_KEY_BYTES} characters long` : null;
 }
 
 function hmac(key: Buffer, id: string, timestamp: string, body: string | Buffer): Buffer {
@@ -79,6 +95,8 @@ export function verifyWebhook(input: VerifyWebhookInput): WebhookVerification {
   const offered = parseSignatures(signature);
   if (offered.length === 0) return { ok: false, reason: 'bad-signature' };
   for (const secret of input.secrets) {
+    // A weak key is refused by the config loader too; here it simply never verifies anything.
+    if (webhookSecretProblem(secret) !== null) continue;
     const expected = hmac(webhookSecretKey(secret), id, timestamp, input.rawBody);
     // Returning at the first match leaks only which secret matched, which an attacker already knows.
     if (offered.some((candidate) => constantTimeEqual(candidate, expected))) return { ok: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook, webhookHeaders, webhookSecretKey } from '../../src/ingest/webhook-signature.js';
+import { signWebhook, verifyWebhook, webhookHeaders, webhookSecretKey, webhookSecretProblem } from '../../src/ingest/webhook-signature.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OTHER_SECRET = 'a-plain-shared-secret-of-some-length';
@@ -96,5 +96,23 @@ describe('verifyWebhook', () => {
     expect(() => verify({ signature: short })).not.toThrow();
     expect(verify({ signature: short })).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verify({ signature: long })).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('never accepts a delivery signed with an empty or short key, even when that key is configured', () => {
+    // "whsec_" followed by characters that are not base64 decodes to no key at all: anyone can sign with it.
+    for (const weak of ['whsec_????????????????????', 'whsec_', 'whsec_c2hvcnQ=']) {
+      const signature = signWebhook({ id: 'msg_weak', timestamp: NOW_S, body: BODY, secret: weak });
+      expect(verify({ id: 'msg_weak', signature, secrets: [weak] }), weak).toEqual({ ok: false, reason: 'bad-signature' });
+    }
+  });
+});
+
+describe('webhookSecretProblem', () => {
+  it('refuses a whsec_ secret that is not base64 or decodes to fewer than 16 bytes, and a plain one under 16 characters', () => {
+    expect(webhookSecretProblem('whsec_????????????????????')).toMatch(/base64/);
+    expect(webhookSecretProblem('whsec_c2hvcnQ=')).toMatch(/decodes to 5 bytes/);
+    expect(webhookSecretProblem('short-plain')).toMatch(/at least 16/);
+    expect(webhookSecretProblem(SECRET)).toBeNull();
+    expect(webhookSecretProblem(OTHER_SECRET)).toBeNull();
   });
 });
