@@ -1,4 +1,13 @@
 // Shared vocabulary of the daemon. Everything here is plain data: no I/O, no classes with behaviour.
+// Records (servers, incidents) are deep read-only values: a change is a new record, never an edit in place.
+
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? ReadonlyArray<DeepReadonly<U>>
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 export type ComponentKind = 'software' | 'hardware';
 export type ComponentStatus = 'ok' | 'degraded' | 'failed' | 'unknown';
@@ -26,7 +35,9 @@ export interface StatusReport {
 }
 
 /** What the daemon believes about one component, with the instant it entered this status. */
-export interface ComponentState {
+export type ComponentState = DeepReadonly<ComponentStateFields>;
+
+export interface ComponentStateFields {
   name: string;
   kind: ComponentKind;
   status: ComponentStatus;
@@ -35,7 +46,9 @@ export interface ComponentState {
   observedAt: string;
 }
 
-export interface ServerState {
+export type ServerState = DeepReadonly<ServerStateFields>;
+
+export interface ServerStateFields {
   id: string;
   name: string;
   customerId: string;
@@ -71,7 +84,9 @@ export interface Actor {
   role?: Role;
 }
 
-export interface TimelineEntry {
+export type TimelineEntry = DeepReadonly<TimelineEntryFields>;
+
+export interface TimelineEntryFields {
   at: string;
   actor: Actor;
   action: string;
@@ -83,7 +98,9 @@ export type ClockName = 'response' | 'progress' | 'resolution';
 export const CLOCK_NAMES: readonly ClockName[] = ['response', 'progress', 'resolution'];
 export type ClockState = 'running' | 'paused' | 'at-risk' | 'breached' | 'met' | 'stopped';
 
-export interface SlaClock {
+export type SlaClock = DeepReadonly<SlaClockFields>;
+
+export interface SlaClockFields {
   /** Instant the clock comes due; null while paused or stopped. */
   dueAt: string | null;
   state: ClockState;
@@ -101,13 +118,17 @@ export interface SlaClock {
   budgetMs?: number | null;
 }
 
-export interface IncidentSla {
+export type IncidentSla = DeepReadonly<IncidentSlaFields>;
+
+export interface IncidentSlaFields {
   response: SlaClock;
   progress: SlaClock;
   resolution: SlaClock;
 }
 
-export interface ManagementStepRecord {
+export type ManagementStepRecord = DeepReadonly<ManagementStepRecordFields>;
+
+export interface ManagementStepRecordFields {
   step: number;
   at: string;
   reason: 'sla-breach' | 'complaint' | 'no-progress' | 'unacknowledged';
@@ -116,24 +137,32 @@ export interface ManagementStepRecord {
   attempts: number;
 }
 
-export interface IncidentManagement {
+export type IncidentManagement = DeepReadonly<IncidentManagementFields>;
+
+export interface IncidentManagementFields {
   step: number; // 1 = support team (the default), 2..4 management
   history: ManagementStepRecord[];
 }
 
-export interface TicketRef {
+export type TicketRef = DeepReadonly<TicketRefFields>;
+
+export interface TicketRefFields {
   adapter: string;
   id: string | null;
   url: string | null;
   state: 'pending' | 'created' | 'failed' | 'resolved';
 }
 
-export interface Reporter {
+export type Reporter = DeepReadonly<ReporterFields>;
+
+export interface ReporterFields {
   name: string;
   email: string;
 }
 
-export interface Incident {
+export type Incident = DeepReadonly<IncidentFields>;
+
+export interface IncidentFields {
   id: string;
   type: IncidentType;
   title: string;
@@ -163,7 +192,9 @@ export interface Incident {
   timeline: TimelineEntry[];
 }
 
-export interface Diagnostics {
+export type Diagnostics = DeepReadonly<DiagnosticsFields>;
+
+export interface DiagnosticsFields {
   fetchedAt: string;
   truncated: boolean;
   data: unknown;
