@@ -2,6 +2,8 @@
 // Validation is zod's; the loader reports every issue at once with its path.
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../domain/durations.js';
+import { COMPONENT_KINDS, PRIORITIES, REQUEST_LEVELS, ROLES, WEEKDAYS } from '../domain/enums.js';
+import { parseSlaTarget } from '../domain/sla-targets.js';
 
 /** A duration string such as `30s` or `4h`, parsed to milliseconds. */
 const duration = z
@@ -13,17 +15,14 @@ const duration = z
 const slaTarget = z
   .string()
   .regex(DURATION_PATTERN, 'expected a duration such as 30m, 4h or 1d')
-  .transform((s) => {
-    const m = DURATION_PATTERN.exec(s)!;
-    return m[2] === 'd' ? { days: Number(m[1]) } : { ms: parseDuration(s) };
-  });
-export type SlaTarget = { days: number } | { ms: number };
+  .transform((s) => parseSlaTarget(s));
+export type { SlaTarget } from '../domain/sla-targets.js';
 
 const url = z.string().url();
 const hhmmRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM-HH:MM');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const role = z.enum(['viewer', 'l1', 'l2', 'l3', 'admin', 'ingest']);
-const priority = z.enum(['P1', 'P2', 'P3', 'P4']);
+const role = z.enum(ROLES);
+const priority = z.enum(PRIORITIES);
 
 const timezone = z.string().refine((tz) => {
   try {
@@ -36,7 +35,7 @@ const timezone = z.string().refine((tz) => {
 
 export const calendarSchema = z.strictObject({
   timezone,
-  hours: z.partialRecord(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), z.union([hhmmRange, z.array(hhmmRange)])),
+  hours: z.partialRecord(z.enum(WEEKDAYS), z.union([hhmmRange, z.array(hhmmRange)])),
   holidays: z.array(isoDate).default([]),
 });
 export type CalendarConfig = z.infer<typeof calendarSchema>;
@@ -69,7 +68,7 @@ const mappingSchema = z.strictObject({
   instanceLabel: z.string().default('instance'),
   componentLabel: z.string().default('component'),
   kindLabel: z.string().default('component_kind'),
-  defaultKind: z.enum(['software', 'hardware']).default('software'),
+  defaultKind: z.enum(COMPONENT_KINDS).default('software'),
   severityLabel: z.string().default('severity'),
   degradedSeverities: z.array(z.string()).default(['warning', 'info']),
   customerLabel: z.string().default('customer'),
@@ -180,7 +179,7 @@ export const configSchema = z.strictObject({
   customers: z
     .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email() })).default([]) }))
     .default([]),
-  requests: z.array(z.strictObject({ type: z.string().min(1), level: z.union([z.literal(1), z.literal(2), z.literal(3)]), description: z.string().optional() })).default([]),
+  requests: z.array(z.strictObject({ type: z.string().min(1), level: z.literal(REQUEST_LEVELS), description: z.string().optional() })).default([]),
   simulator: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -2,8 +2,18 @@
 // Working hours are wall-clock times in the calendar's IANA zone, so every conversion goes through
 // luxon; DST days simply have shorter or longer intervals. Walks go interval by interval, day by day.
 import { DateTime, IANAZone } from 'luxon';
-import type { CalendarConfig, SlaTarget } from '../config/schema.js';
+import { WEEKDAYS, type Weekday } from './enums.js';
 import { AppError } from './errors.js';
+import type { SlaTarget } from './sla-targets.js';
+
+/** A working-time calendar as configured: an IANA zone, `HH:MM-HH:MM` ranges per weekday, holiday dates. */
+export interface CalendarSpec {
+  timezone: string;
+  /** Wall-clock ranges in the zone; a day may have several (a lunch break); `24:00` ends at midnight. */
+  hours: Partial<Record<Weekday, string | readonly string[]>>;
+  /** `YYYY-MM-DD` local dates with no working time. */
+  holidays?: readonly string[];
+}
 
 /** A working-time calendar. Every method is pure; intervals are half-open: [start, end). */
 export interface BusinessCalendar {
@@ -31,8 +41,6 @@ export interface BusinessCalendar {
 const DAY_MS = 86_400_000;
 /** A calendar whose holidays swallow ten years of working days is a configuration mistake. */
 const MAX_SCAN_DAYS = 3660;
-const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
 type Interval = readonly [number, number];
 /** Minutes after local midnight; the end may be 1440 (24:00). */
 type MinuteRange = readonly [number, number];
@@ -57,7 +65,7 @@ export function addTarget(cal: BusinessCalendar, start: Date, target: SlaTarget)
 }
 
 /** Builds every configured calendar plus the built-in `24x7`. */
-export function buildCalendars(cfgs: Record<string, CalendarConfig>): Map<string, BusinessCalendar> {
+export function buildCalendars(cfgs: Readonly<Record<string, CalendarSpec>>): Map<string, BusinessCalendar> {
   const out = new Map<string, BusinessCalendar>([[CALENDAR_24X7.id, CALENDAR_24X7]]);
   for (const [id, cfg] of Object.entries(cfgs)) {
     if (id === CALENDAR_24X7.id) throw new CalendarError(`calendar "24x7" is built in and cannot be redefined`, { calendar: id });
@@ -67,9 +75,9 @@ export function buildCalendars(cfgs: Record<string, CalendarConfig>): Map<string
 }
 
 /** Throws CalendarError for an unknown zone, a backwards range or a week without working hours. */
-export function buildCalendar(id: string, cfg: CalendarConfig): BusinessCalendar {
+export function buildCalendar(id: string, cfg: CalendarSpec): BusinessCalendar {
   if (!IANAZone.isValidZone(cfg.timezone)) throw new CalendarError(`calendar "${id}": unknown time zone "${cfg.timezone}"`, { calendar: id });
-  const week = WEEKDAY_KEYS.map((key) => parseDay(id, key, cfg.hours[key]));
+  const week = WEEKDAYS.map((key) => parseDay(id, key, cfg.hours[key]));
   if (week.every((ranges) => ranges.length === 0)) {
     throw new CalendarError(`calendar "${id}" has no working hours on any weekday`, { calendar: id });
   }
@@ -86,8 +94,8 @@ function checkAmount(n: number, what: string): number {
   return n;
 }
 
-function parseDay(id: string, key: WeekdayKey, spec: string | string[] | undefined): MinuteRange[] {
-  const ranges = (spec === undefined ? [] : Array.isArray(spec) ? spec : [spec]).map((text) => {
+function parseDay(id: string, key: Weekday, spec: string | readonly string[] | undefined): MinuteRange[] {
+  const ranges = (spec === undefined ? [] : typeof spec === 'string' ? [spec] : spec).map((text) => {
     const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(text);
     if (!m) throw new CalendarError(`calendar "${id}": "${text}" on ${key} is not HH:MM-HH:MM`, { calendar: id });
     const start = Number(m[1]) * 60 + Number(m[2]);

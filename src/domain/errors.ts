@@ -41,8 +41,3 @@ export class UnauthorizedError extends AppError {
     super('unauthorized', message);
   }
 }
-export class UnavailableError extends AppError {
-  constructor(message: string) {
-    super('unavailable', message);
-  }
-}

@@ -97,19 +97,24 @@ export function addNote(incident: Incident, actor: Actor, now: Date, action: str
   return touch(incident, now, actor, action, note, data);
 }
 
-const ROLE_LEVEL: Record<Role, number> = { viewer: 0, ingest: 0, l1: 1, l2: 2, l3: 4, admin: 4 };
+/**
+ * The highest incident level each role may act on: its own level and those below; the vendor's l3 role
+ * covers L3 and L4, admin everything, viewer and ingest nothing. The one table of it (serve it to the
+ * dashboard from the API rather than restating it in src/web/).
+ */
+export const ROLE_LEVELS: Readonly<Record<Role, number>> = Object.freeze({ viewer: 0, ingest: 0, l1: 1, l2: 2, l3: 4, admin: 4 });
 
 /**
  * Who may act on an incident at a level: the level's own staff or anyone above. The vendor's l3 role
  * covers levels 3 and 4; admin may do anything.
  */
 export function assertMayAct(role: Role, level: Level, what: string): void {
-  if (ROLE_LEVEL[role] < level) {
+  if (ROLE_LEVELS[role] < level) {
     throw new ForbiddenError(`role "${role}" may not ${what} an incident held at level ${level}`, { role, level });
   }
 }
 
 /** The lowest level a role belongs to, for requests: an actor below the request's level gets 403. */
 export function roleLevel(role: Role): number {
-  return ROLE_LEVEL[role];
+  return ROLE_LEVELS[role];
 }

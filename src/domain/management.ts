@@ -8,8 +8,8 @@
 // A complaint moves one step up from wherever the incident is (the seed lets an unhappy Service Provider
 // go over the current contact's head). An unacknowledged step is re-notified `attempts` times, spread
 // evenly over its window on the working-day calendar, before the window's end escalates it.
-import type { SlaTarget } from '../config/schema.js';
 import { addTarget, type BusinessCalendar } from './calendar.js';
+import type { SlaTarget } from './sla-targets.js';
 import type { IncidentManagement, ManagementStepRecord } from './types.js';
 
 export type ManagementReason = ManagementStepRecord['reason'];
@@ -144,4 +144,9 @@ export function applyManagementAction(mgmt: IncidentManagement, action: Manageme
 function lastIndexOfStep(mgmt: IncidentManagement, step: number): number {
   for (let i = mgmt.history.length - 1; i >= 0; i--) if (mgmt.history[i].step === step) return i;
   return -1;
+}
+
+/** The management path after an incident transition: a progress report counts as the current step's acknowledgement (recordProgress); nothing else moves it. */
+export function managementAfterTransition(mgmt: IncidentManagement, transition: { kind: string }, by: string, now: Date): IncidentManagement {
+  return transition.kind === 'progress' ? recordProgress(mgmt, by, now) : mgmt;
 }

@@ -1,5 +1,6 @@
 // The routing policy of DESIGN §5 as one pure function: a state change plus what is open → decisions.
 import type { StateChange } from './status-diff.js';
+import { heldByVendor } from './ticket-policy.js';
 import type { Incident, Level, Priority, ServerState } from './types.js';
 
 export interface RoutingPolicy {
@@ -13,8 +14,11 @@ export interface RoutingPolicy {
 
 export type OpenReason = 'software-failure' | 'hardware-failure' | 'unreachable' | 'degraded';
 
+/** `ticket` is ticket-policy's heldByVendor(level): an incident opened at L3 gets a vendor ticket at once. */
+export type OpenDecision = { action: 'open'; reason: OpenReason; level: Level; priority: Priority; title: string; ticket: boolean; component: string | null };
+
 export type Decision =
-  | { action: 'open'; reason: OpenReason; level: Level; priority: Priority; title: string; ticket: boolean; component: string | null }
+  | OpenDecision
   | { action: 'recovered'; incidentId: string }
   | { action: 'relapsed'; incidentId: string }
   | { action: 'raise-priority'; incidentIds: string[]; priority: Priority }
@@ -37,7 +41,6 @@ export function incidentKey(serverId: string, component: string | null): string 
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
-export const higherPriority = (a: Priority, b: Priority): Priority => (PRIORITY_RANK[a] <= PRIORITY_RANK[b] ? a : b);
 
 export function route(change: StateChange, ctx: RoutingContext, policy: RoutingPolicy): Decision[] {
   const bad = change.type === 'reachability' ? !change.to : change.to === 'failed' || change.to === 'degraded';
@@ -47,7 +50,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
     if (!change.to) {
       if (ctx.open) return [{ action: 'relapsed', incidentId: ctx.open.id }];
       return [{
-        action: 'open', reason: 'unreachable', level: 2, priority: policy.unreachablePriority, ticket: false, component: null,
+        action: 'open', reason: 'unreachable', level: 2, priority: policy.unreachablePriority, ticket: heldByVendor(2), component: null,
         title: `${ctx.server.name} unreachable: isolate client device, LAN, Internet connection or server`,
       }];
     }
@@ -65,7 +68,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
       const decisions: Decision[] = [];
       if (ctx.open) decisions.push({ action: 'relapsed', incidentId: ctx.open.id });
       else decisions.push({
-        action: 'open', reason: 'software-failure', level: 3, priority, ticket: true, component: change.component,
+        action: 'open', reason: 'software-failure', level: 3, priority, ticket: heldByVendor(3), component: change.component,
         title: `${change.component} failed on ${ctx.server.name}${change.message ? `: ${change.message}` : ''}`,
       });
       const toRaise = ctx.openSoftwareIncidents
@@ -79,7 +82,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
       return [{ action: 'relapsed', incidentId: ctx.open.id }];
     }
     return [{
-      action: 'open', reason: 'hardware-failure', level: 2, priority: policy.hardwarePriority, ticket: false, component: change.component,
+      action: 'open', reason: 'hardware-failure', level: 2, priority: policy.hardwarePriority, ticket: heldByVendor(2), component: change.component,
       title: `Hardware fault suspected: ${change.component} on ${ctx.server.name}${change.message ? ` (${change.message})` : ''}`,
     }];
   }
@@ -88,23 +91,8 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
   return ctx.open ? [{ action: 'relapsed', incidentId: ctx.open.id }] : [];
 }
 
-/** Degraded components whose grace period has run out and that have no open incident yet. */
-export function overdueDegradations(
-  servers: Iterable<ServerState>,
-  hasOpen: (serverId: string, component: string) => boolean,
-  now: Date,
-  graceMs: number,
-): Array<{ server: ServerState; component: string }> {
-  const out: Array<{ server: ServerState; component: string }> = [];
-  const cutoff = now.getTime() - graceMs;
-  for (const server of servers) {
-    if (!server.reachable) continue;
-    for (const c of Object.values(server.components)) {
-      if (c.status === 'degraded' && Date.parse(c.since) <= cutoff && !hasOpen(server.id, c.name)) out.push({ server, component: c.name });
-    }
-  }
-  return out;
-}
+// The degraded sweep's rule lives in degraded.ts; re-exported while the sweeper still imports it from here.
+export { overdueDegradations } from './degraded.js';
 
 function describe(change: StateChange): string {
   return change.type === 'reachability'

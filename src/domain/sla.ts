@@ -11,8 +11,8 @@
 // - resolution runs from creation to resolve.
 // - all clocks pause while `awaiting-customer`, keeping the working time still owed, and resume with it.
 // - a warning falls at `warnAt` × the run's working budget on the calendar; a breach at the budget's end.
-import type { Config, SlaTarget } from '../config/schema.js';
 import { addTarget, CalendarError, type BusinessCalendar } from './calendar.js';
+import type { SlaSpec, SlaTarget } from './sla-targets.js';
 import { CLOCK_NAMES, PRIORITIES, type ClockName, type ClockState, type IncidentSla, type Level, type Priority, type SlaClock } from './types.js';
 
 /** Targets and calendars per priority, resolved once from configuration. */
@@ -46,7 +46,7 @@ export interface SlaFired {
 const TARGET_KEY: Record<ClockName, 'respond' | 'progressEvery' | 'resolve'> = { response: 'respond', progress: 'progressEvery', resolution: 'resolve' };
 
 /** Throws CalendarError when a priority names a calendar that does not exist. */
-export function buildSlaPolicy(cfg: Config['sla'], calendars: ReadonlyMap<string, BusinessCalendar>): SlaPolicy {
+export function buildSlaPolicy(cfg: SlaSpec, calendars: ReadonlyMap<string, BusinessCalendar>): SlaPolicy {
   const byPriority = new Map<Priority, BusinessCalendar>();
   for (const p of PRIORITIES) {
     const name = cfg.priorities[p].calendar;
@@ -192,7 +192,8 @@ function isCounting(c: SlaClock): boolean {
   return c.state === 'running' || c.state === 'at-risk';
 }
 
-function isPaused(sla: IncidentSla): boolean {
+/** True while the incident's clocks are paused (awaiting the customer): any clock paused means all are. */
+export function isPaused(sla: IncidentSla): boolean {
   return CLOCK_NAMES.some((name) => sla[name].state === 'paused');
 }
 

@@ -1,7 +1,7 @@
 // The pure diff between what the daemon believes about a server and a new report. A webhook report is
 // a delta (only the components it names); a polled report is the whole truth (components it omits are
 // gone). Reports older than what is already known are ignored component by component.
-import type { ComponentKind, ComponentState, ComponentStatus, ServerState, StatusReport } from './types.js';
+import type { ComponentKind, ComponentState, ComponentStatus, ServerState, ServerStateFields, StatusReport } from './types.js';
 
 export type StateChange =
   | {
@@ -31,7 +31,8 @@ export interface DiffResult {
 export function diffReport(prev: ServerState | undefined, report: StatusReport, mode: 'delta' | 'full', meta: DiffMeta): DiffResult {
   const observedAt = report.observedAt;
   const customerId = meta.customerId ?? report.customerId ?? prev?.customerId ?? 'unknown';
-  const next: ServerState = {
+  // Built here as a fresh record, then handed out read-only.
+  const next: ServerStateFields = {
     id: report.serverId,
     name: meta.name ?? report.name ?? prev?.name ?? report.serverId,
     customerId,

@@ -1,0 +1,58 @@
+// Whether and when an incident has a ticket in the vendor's system (DESIGN §5, §6), one rule for every
+// path: an incident held at L3/L4 — the vendor's Support Team — has one. Monitoring opens software
+// failures there directly, L1 logs L3-only requests there, and L2 escalates there; each asks ticketAction.
+// Follow-up calls on the ticket (comments, resolve) wait for a creation that is pending or failed
+// instead of being dead-lettered: commentDisposition.
+import type { IncidentStatus, Level, TicketRef } from './types.js';
+
+/** True for the levels the vendor's Support Team holds (L3, L4): an incident there has a vendor ticket. */
+export function heldByVendor(level: Level): boolean {
+  return level >= 3;
+}
+
+/** The moment the ticket question is asked: the incident was just opened (monitoring or L1), or just escalated. */
+export type TicketMoment = 'opened' | 'escalated';
+
+export type TicketAction =
+  /** Enqueue the creation (ticket → pending). `refreshDiagnostics`: fetch them again for the ticket rather than reuse stored ones. */
+  | { action: 'create-ticket'; refreshDiagnostics: boolean }
+  /** The previous creation failed for good: create it again (ticket → pending), with fresh diagnostics. */
+  | { action: 'retry-failed-creation'; refreshDiagnostics: true }
+  /** A ticket exists or is on its way: comment on it and fetch fresh diagnostics (added to the incident and the ticket). */
+  | { action: 'comment-on-existing-ticket'; fetchDiagnostics: true }
+  /** No vendor ticket at this level (L1/L2); fresh diagnostics are still fetched onto the incident. */
+  | { action: 'none'; fetchDiagnostics: true };
+
+/** What the incident's vendor ticket needs at `moment`, from the level it is now held at and its ticket. */
+export function ticketAction(incident: { level: Level; ticket: Pick<TicketRef, 'state'> | null }, moment: TicketMoment): TicketAction {
+  const { level, ticket } = incident;
+  if (!heldByVendor(level)) return { action: 'none', fetchDiagnostics: true };
+  if (ticket === null) return { action: 'create-ticket', refreshDiagnostics: moment === 'escalated' };
+  if (ticket.state === 'failed') return { action: 'retry-failed-creation', refreshDiagnostics: true };
+  return { action: 'comment-on-existing-ticket', fetchDiagnostics: true };
+}
+
+/** What to do with a comment or resolve call for the ticket: send it now, keep it waiting for the ticket, or drop it. */
+export type CommentDisposition = 'send' | 'wait' | 'drop';
+
+/**
+ * A call needs a ticket id. Pending or failed creation: wait (a failed one can still be retried) — except
+ * that a failed ticket of a resolved incident will never be retried, so its calls are dropped. No ticket
+ * at all: drop (do not enqueue).
+ */
+export function commentDisposition(ticket: Pick<TicketRef, 'id' | 'state'> | null, incidentStatus: IncidentStatus): CommentDisposition {
+  if (ticket === null) return 'drop';
+  if (ticket.id !== null) return 'send';
+  if (ticket.state === 'failed' && incidentStatus === 'resolved') return 'drop';
+  return 'wait';
+}
+
+export type TicketRetry = { allowed: true } | { allowed: false; message: string };
+
+/** `POST /incidents/{id}/ticket/retry`: only a failed creation on an incident still open can be retried (409 otherwise). */
+export function ticketRetry(incident: { id: string; status: IncidentStatus; ticket: Pick<TicketRef, 'state'> | null }): TicketRetry {
+  if (incident.status === 'resolved') return { allowed: false, message: `incident ${incident.id} is resolved; its ticket is not retried` };
+  if (incident.ticket === null) return { allowed: false, message: `incident ${incident.id} has no vendor ticket to retry` };
+  if (incident.ticket.state !== 'failed') return { allowed: false, message: `the ticket of incident ${incident.id} is ${incident.ticket.state}, not failed` };
+  return { allowed: true };
+}
