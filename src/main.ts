@@ -3,26 +3,37 @@
 import { Command } from 'commander';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfigFile } from './config/load.js';
+import { ConfigError, loadConfig } from './config/load.js';
 import { buildDaemon } from './app.js';
 import { createLogger } from './observability/logger.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CONFIG = resolve(PROJECT_ROOT, 'config/default.yaml');
 
-async function run(configPath: string): Promise<void> {
-  let config;
-  try {
-    config = loadConfigFile(configPath);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`escalatord: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+/** One clear line (or the config's list of problems) on stderr, no stack trace, and the exit code. */
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`escalatord: ${err.message}\n`);
+    process.exit(2);
   }
-  const logger = createLogger({ level: config.log.level });
-  const daemon = buildDaemon({ config, logger, configPath });
+  const code = (err as { code?: unknown })?.code;
+  process.stderr.write(`escalatord: ${err instanceof Error ? err.message : String(err)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+  process.exit(1);
+}
+
+async function run(configPath: string): Promise<void> {
+  let loaded;
+  let daemon;
+  let logger;
+  try {
+    loaded = loadConfig(configPath);
+    logger = createLogger({ level: loaded.config.log.level });
+    for (const warning of loaded.warnings) logger.warn({ configPath }, `configuration: ${warning}`);
+    daemon = buildDaemon({ config: loaded.config, logger, configPath });
+  } catch (err) {
+    fail(err);
+  }
+  const config = loaded.config;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -48,9 +59,8 @@ async function run(configPath: string): Promise<void> {
     await daemon.start();
   } catch (err) {
     logger.fatal({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'start-up failed');
-    process.stderr.write(`escalatord: ${(err as Error).message}\n`);
     await daemon.stop().catch(() => undefined);
-    process.exit(1);
+    fail(err);
   }
 }
 
@@ -68,15 +78,16 @@ program
   .argument('<file>', 'configuration file')
   .action((file: string) => {
     try {
-      loadConfigFile(resolve(file));
-      process.stdout.write(`${file}: configuration is valid\n`);
+      const { warnings } = loadConfig(resolve(file));
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`${file}: configuration is valid${warnings.length > 0 ? ` (${warnings.length} warning(s))` : ''}\n`);
     } catch (err) {
       if (err instanceof ConfigError) {
         process.stderr.write(`${err.message}\n`);
         process.exit(1);
       }
-      throw err;
+      fail(err);
     }
   });
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch(fail);

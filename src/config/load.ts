@@ -1,7 +1,9 @@
 // The only reader of process.env: reads YAML, interpolates ${ENV}, applies ESCALATORD_* overrides,
-// validates once and freezes the result.
+// validates once, runs the checks that span keys, and freezes the result.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { crossCheck } from './cross-checks.js';
+import { applyEnvOverrides, variablesBehind } from './env-overrides.js';
 import { configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -31,32 +33,18 @@ export function interpolate(value: unknown, env: Env, problems: string[], path: 
   return value;
 }
 
+/** A configuration with the things worth saying about it that are not reasons to refuse it. */
+export interface LoadedConfig {
+  config: Config;
+  warnings: string[];
+}
+
 /**
- * `ESCALATORD_SERVER__PORT=9090` sets `server.port`; `__` separates levels and names are matched
- * case-insensitively against the keys the schema knows (camelCase via single `_`: `ESCALATORD_STORAGE__PATH`).
- * Values are parsed as YAML scalars so numbers and booleans keep their types.
+ * Parses, interpolates, applies `ESCALATORD_*` overrides (see env-overrides.ts), validates and
+ * cross-checks; every problem is reported at once with its path, and with the environment variable
+ * when an override caused it.
  */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
-  const reserved = new Set(['ESCALATORD_CONFIG']);
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('ESCALATORD_') || value === undefined || reserved.has(name) || !name.includes('__')) continue;
-    const keys = name.slice('ESCALATORD_'.length).split('__').map(toCamel);
-    let node: Record<string, unknown> = raw;
-    for (const key of keys.slice(0, -1)) {
-      const existing = node[key];
-      if (!existing || typeof existing !== 'object') node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
-    node[keys[keys.length - 1]] = parseYaml(value);
-  }
-  return raw;
-}
-
-function toCamel(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
-
-export function parseConfigText(text: string, file: string, env: Env): Config {
+export function parseConfig(text: string, file: string, env: Env): LoadedConfig {
   const problems: string[] = [];
   let doc: unknown;
   try {
@@ -65,47 +53,42 @@ export function parseConfigText(text: string, file: string, env: Env): Config {
     throw new ConfigError(file, [`not valid YAML: ${(err as Error).message}`]);
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, ['the top level must be a mapping']);
-  const interpolated = interpolate(doc, env, problems) as Record<string, unknown>;
-  const merged = applyEnvOverrides(interpolated, env);
+  const merged = interpolate(doc, env, problems) as Record<string, unknown>;
+  const overrides = applyEnvOverrides(merged, env, configSchema, problems);
+  const line = (path: readonly string[], message: string) => {
+    const variables = path.length > 0 ? variablesBehind(path, overrides) : [];
+    return `${path.join('.') || '(root)'}: ${message}${variables.length > 0 ? ` (set by environment variable ${variables.join(', ')})` : ''}`;
+  };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    for (const issue of result.error.issues) {
+      const path = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) problems.push(line([...path, key], 'unrecognized key'));
+      else problems.push(line(path, issue.message));
+    }
   }
+  const checked = crossCheck(merged);
+  for (const p of checked.problems) problems.push(line(p.path, p.message));
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
-  const semantic = crossCheck(result.data);
-  if (semantic.length > 0) throw new ConfigError(file, semantic);
-  return deepFreeze(result.data);
+  return { config: deepFreeze(result.data), warnings: checked.warnings.map((w) => line(w.path, w.message)) };
 }
 
-/** Rules that span keys and so cannot live on one field of the schema. */
-function crossCheck(cfg: Config): string[] {
-  const problems: string[] = [];
-  const calendars = new Set(['24x7', ...Object.keys(cfg.sla.calendars)]);
-  for (const [p, sla] of Object.entries(cfg.sla.priorities)) {
-    if (!calendars.has(sla.calendar)) problems.push(`sla.priorities.${p}.calendar: unknown calendar "${sla.calendar}"`);
-  }
-  if (!calendars.has(cfg.management.workingDay)) problems.push(`management.workingDay: unknown calendar "${cfg.management.workingDay}"`);
-  const ids = new Set<string>();
-  cfg.consoles.forEach((c, i) => {
-    if (ids.has(c.id)) problems.push(`consoles.${i}.id: duplicate console id "${c.id}"`);
-    ids.add(c.id);
-  });
-  const tokens = new Set<string>();
-  cfg.auth.tokens.forEach((t, i) => {
-    if (tokens.has(t.token)) problems.push(`auth.tokens.${i}.token: the same token is configured twice`);
-    tokens.add(t.token);
-  });
-  return problems;
+export function parseConfigText(text: string, file: string, env: Env): Config {
+  return parseConfig(text, file, env).config;
 }
 
-export function loadConfigFile(file: string, env: Env = process.env): Config {
+export function loadConfig(file: string, env: Env = process.env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
   }
-  return parseConfigText(text, file, env);
+  return parseConfig(text, file, env);
+}
+
+export function loadConfigFile(file: string, env: Env = process.env): Config {
+  return loadConfig(file, env).config;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,12 +8,19 @@ import { killAllDaemons, REPO_ROOT, runCli, startDaemonProcess, testConfig } fro
 import { freePort } from '../helpers/net.js';
 import { useTempDir } from '../helpers/tmp.js';
 
-/** Gives every `${NAME}` without a default a plausible value, as an operator's environment would. */
+/**
+ * Gives every `${NAME}` without a default, and every token or secret, a plausible value, as an
+ * operator's environment would (addresses keep the file's defaults).
+ */
 function envFor(file: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const m of readFileSync(file, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) env[m[1]] = `${m[1].toLowerCase()}-value-0123456789abcdef`;
+  for (const m of readFileSync(file, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g)) {
+    if (!m[2] || /_(TOKEN|SECRET)$/.test(m[1])) env[m[1]] = `${m[1].toLowerCase()}-value-0123456789abcdef`;
+  }
   return env;
 }
+
+const STACK_LINE = /^\s+at /m;
 
 describe('escalatord check-config', () => {
   const tmp = useTempDir(beforeEach, afterEach);
@@ -61,6 +68,50 @@ describe('escalatord check-config', () => {
     expect(r.code).toBe(0);
   });
 
+  it('refuses the production example as shipped: its placeholder tokens on 0.0.0.0, each named, no secret printed', async () => {
+    const r = await runCli(['check-config', join(REPO_ROOT, 'config/production.example.yaml')]);
+    expect(r.code).toBe(1);
+    for (const path of ['auth.tokens.0.token', 'auth.tokens.2.token', 'ingest.console.secret', 'ticketing.token']) expect(r.stderr).toMatch(new RegExp(`${path.replace(/\./g, '\\.')}: .*placeholder`));
+    expect(r.stderr).not.toContain('change-me-l2-token-00000000');
+  });
+
+  it('lists four mistakes of different kinds in one pass, the unknown calendar and the calendar without hours included', async () => {
+    const file = tmp().write(
+      'four.yaml',
+      [
+        'server: { port: 80800 }',
+        'sla:',
+        '  calendars: { nights: { timezone: Europe/London, hours: {} } }',
+        '  priorities: { P1: { respond: 30m, progressEvery: 1h, resolve: 4h, calendar: 24x7x } }',
+        'management: { workingDay: nights }',
+        'log: { level: loud }',
+      ].join('\n'),
+    );
+    const r = await runCli(['check-config', file]);
+    expect(r.code).toBe(1);
+    for (const expected of ['server.port', 'log.level', 'sla.priorities.P1.calendar: unknown calendar "24x7x"', 'sla.calendars.nights: calendar "nights" has no working hours']) {
+      expect(r.stderr).toContain(expected);
+    }
+  });
+
+  it('names the environment variable behind a problem', async () => {
+    const file = tmp().write('ok.yaml', toYaml(testConfig(tmp().path)));
+    const ok = await runCli(['check-config', file], { env: { ESCALATORD_SLA__PRIORITIES__P2__RESPOND: '1m' } });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['check-config', file], { env: { ESCALATORD_SLA__PRIORITIES__P2__RESPOND: 'soon' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/sla\.priorities\.P2\.respond: .*ESCALATORD_SLA__PRIORITIES__P2__RESPOND/);
+  });
+
+  it('prints warnings for placeholder secrets on loopback but still says the file is valid', async () => {
+    const file = tmp().write('loop.yaml', toYaml(testConfig(tmp().path, { auth: { tokens: [{ name: 'desk', role: 'l2', token: 'change-me-desk-token-000' }] } })));
+    const r = await runCli(['check-config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: auth\.tokens\.0\.token: .*placeholder/);
+    expect(r.stdout).toContain('configuration is valid');
+  });
+
   it('reports a file that cannot be read', async () => {
     const r = await runCli(['check-config', tmp().file('missing.yaml')]);
     expect(r.code).toBe(1);
@@ -77,6 +128,35 @@ describe('starting escalatord on a configuration', () => {
     const r = await runCli(['--config', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('server.port');
+  });
+
+  it('refuses a calendar without working hours with the list of problems and no stack trace', async () => {
+    const dir = tmp().path;
+    const file = tmp().write('cal.yaml', toYaml(testConfig(dir, { sla: { calendars: { business: { timezone: 'Europe/London', hours: {} } } } })));
+    const r = await runCli(['--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sla.calendars.business: calendar "business" has no working hours');
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(existsSync(join(dir, 'store.json'))).toBe(false);
+  });
+
+  it('refuses placeholder tokens on 0.0.0.0 before touching the store', async () => {
+    const dir = tmp().path;
+    const file = tmp().write('open.yaml', toYaml(testConfig(dir, { server: { host: '0.0.0.0' }, auth: { tokens: [{ name: 'l2-desk', role: 'l2', token: 'change-me-l2-token-00000000' }] } })));
+    const r = await runCli(['--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/auth\.tokens\.0\.token: .*placeholder/);
+    expect(existsSync(join(dir, 'store.json'))).toBe(false);
+  });
+
+  it('reports a start-up failure that is not in the file as one line, exit 1, without a stack trace', async () => {
+    const dir = tmp().path;
+    const blocker = tmp().write('not-a-dir', 'a file where the store folder should be');
+    const file = tmp().write('store.yaml', toYaml(testConfig(dir, { storage: { path: join(blocker, 'store.json') } })));
+    const r = await runCli(['--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^escalatord: .+$/m);
+    expect(r.stderr).not.toMatch(STACK_LINE);
   });
 
   it('reads the file named by ESCALATORD_CONFIG when --config is absent', async () => {

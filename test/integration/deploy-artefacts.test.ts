@@ -104,7 +104,11 @@ describe('Kubernetes manifests', () => {
   });
 
   it('ship a ConfigMap config that the real schema accepts, with simulators off and the store on the volume', () => {
-    const cfg = parseConfigText(byKind(docs, 'ConfigMap').data['config.yaml'], 'configmap.yaml', secretEnv(docs));
+    const text = byKind(docs, 'ConfigMap').data['config.yaml'];
+    // The Secret example's placeholders are refused on 0.0.0.0; real values of the same names are not.
+    expect(() => parseConfigText(text, 'configmap.yaml', secretEnv(docs))).toThrow(/placeholder/);
+    const real = Object.fromEntries(Object.keys(secretEnv(docs)).map((k, i) => [k, `${k.toLowerCase()}-real-value-${i}-7f3a9c`]));
+    const cfg = parseConfigText(text, 'configmap.yaml', real);
     expect(cfg.simulator.enabled).toBe(false);
     expect(cfg.storage.path.startsWith(`${DATA_DIR}/`)).toBe(true);
     expect(cfg.server.host).toBe('0.0.0.0');

@@ -1,7 +1,7 @@
 // The loader: every problem at once with its path, ${ENV} interpolation, ESCALATORD_* overrides, and a
 // frozen result.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { ConfigError, parseConfig, parseConfigText } from '../../src/config/load.js';
 
 function problemsOf(text: string, env: Record<string, string> = {}): string[] {
   try {
@@ -106,5 +106,126 @@ describe('loading the configuration', () => {
       (cfg.server as { port: number }).port = 1;
     }).toThrow(TypeError);
     expect(cfg.server.port).toBe(8080);
+  });
+
+  it('lets an override reach keys that are not camelCase: P2, a calendar name, a channel and a console by id', () => {
+    const text = [
+      'sla:',
+      '  calendars: { business: { timezone: Europe/London, hours: { mon: "09:00-17:00" } }, uk-office: { timezone: Europe/London, hours: { mon: "09:00-17:00" } } }',
+      '  priorities: { P2: { respond: 1h, progressEvery: 4h, resolve: 1d, calendar: uk-office } }',
+      'notifications: { channels: [ { id: ops-webhook, type: webhook, url: "https://a.example/hook" }, { id: ops-slack, type: slack, url: "https://b.example/hook" } ] }',
+      'consoles: [ { id: main, url: "https://console.example" } ]',
+    ].join('\n');
+    const cfg = parseConfigText(text, 'o.yaml', {
+      ESCALATORD_SLA__PRIORITIES__P2__RESPOND: '1m',
+      ESCALATORD_SLA__PRIORITIES__P3__RESPOND: '2m',
+      ESCALATORD_SLA__CALENDARS__UK_OFFICE__TIMEZONE: 'Europe/Dublin',
+      ESCALATORD_NOTIFICATIONS__CHANNELS__OPS_SLACK__URL: 'https://c.example/hook',
+      ESCALATORD_CONSOLES__MAIN__TOKEN: 'console-token-from-env-0001',
+      ESCALATORD_CONSOLES__0__TIMEOUT: '7s',
+    });
+    expect(cfg.sla.priorities.P2.respond).toEqual({ ms: 60_000 });
+    expect(cfg.sla.priorities.P2.calendar).toBe('uk-office');
+    expect(cfg.sla.priorities.P3.respond).toEqual({ ms: 120_000 });
+    expect(cfg.sla.calendars['uk-office'].timezone).toBe('Europe/Dublin');
+    expect(cfg.notifications.channels.map((c) => c.url)).toEqual(['https://a.example/hook', 'https://c.example/hook']);
+    expect(cfg.consoles[0]).toMatchObject({ token: 'console-token-from-env-0001', timeout: 7_000 });
+  });
+
+  it('sets P2 from the environment when the file says nothing about priorities', () => {
+    expect(parseConfigText('', 'e.yaml', { ESCALATORD_SLA__PRIORITIES__P2__RESPOND: '1m' }).sla.priorities.P2.respond).toEqual({ ms: 60_000 });
+  });
+
+  it('names the environment variable behind a problem, not only the file', () => {
+    const problems = problemsOf('', {
+      ESCALATORD_SLA__PRIORITIES__P5__RESPOND: '1m',
+      ESCALATORD_SERVER__PORT: '70000',
+      ESCALATORD_NOTIFICATIONS__CHANNELS__NOPE__URL: 'https://x.example',
+      ESCALATORD_SERVER____PROTO__: '1',
+    }).join('\n');
+    expect(problems).toMatch(/sla\.priorities.*p5.*ESCALATORD_SLA__PRIORITIES__P5__RESPOND/);
+    expect(problems).toMatch(/server\.port.*ESCALATORD_SERVER__PORT/);
+    expect(problems).toMatch(/ESCALATORD_NOTIFICATIONS__CHANNELS__NOPE__URL.*no entry with id "nope"/);
+    expect(problems).toContain('ESCALATORD_SERVER____PROTO__');
+  });
+
+  it('lists every problem in one pass: schema mistakes, an unknown calendar, a calendar without hours, duplicate steps and channels', () => {
+    const text = [
+      'server: { port: -1 }',
+      'sla:',
+      '  calendars: { nights: { timezone: Europe/London, hours: {} }, backwards: { timezone: Europe/London, hours: { mon: "17:00-09:00" } } }',
+      '  priorities: { P2: { respond: 1h, progressEvery: 4h, resolve: 1d, calendar: 24x7x }, P3: { respond: soon, progressEvery: 1d, resolve: 3d } }',
+      'management:',
+      '  workingDay: weekdays',
+      '  steps: [ { step: 2, title: A, contact: { name: a } }, { step: 2, title: B, contact: { name: b } } ]',
+      'notifications: { channels: [ { id: ops, type: webhook, url: "https://a.example" }, { id: ops, type: slack, url: "https://b.example" } ] }',
+    ].join('\n');
+    const joined = problemsOf(text).join('\n');
+    expect(joined).toContain('server.port');
+    expect(joined).toContain('sla.priorities.P3.respond');
+    expect(joined).toContain('sla.priorities.P2.calendar: unknown calendar "24x7x"');
+    expect(joined).toMatch(/sla\.calendars\.nights: .*no working hours/);
+    expect(joined).toMatch(/sla\.calendars\.backwards: .*does not end after it starts/);
+    expect(joined).toContain('management.workingDay: unknown calendar "weekdays"');
+    expect(joined).toMatch(/management\.steps\.1\.step: step 2 is configured twice/);
+    expect(joined).toMatch(/notifications\.channels\.1\.id: duplicate channel id "ops"/);
+  });
+
+  it('refuses a whsec_ console secret that decodes to fewer than 16 bytes, wherever the daemon listens', () => {
+    const joined = problemsOf('ingest: { console: { secret: "whsec_????????????????????" } }\n').join('\n');
+    expect(joined).toMatch(/ingest\.console\.secret: .*base64/);
+    expect(problemsOf('ingest: { console: { secret: ["whsec_ZGVtby1jb25zb2xlLXdlYmhvb2stc2VjcmV0", "whsec_c2hvcnQtc2hvcnQ="] } }\n').join('\n')).toMatch(/ingest\.console\.secret\.1: .*decodes to 11 bytes/);
+  });
+
+  describe('secrets on an address other than loopback', () => {
+    const tokens = (...list: string[]) => `auth: { tokens: [ ${list.map((t, i) => `{ name: p${i}, role: l2, token: "${t}" }`).join(', ')} ] }`;
+
+    it('refuses placeholder tokens and secrets, including a whsec_ secret whose bytes are a placeholder', () => {
+      const text = [
+        'server: { host: 0.0.0.0 }',
+        tokens('change-me-l2-token-00000000', 'REPLACE-ME-viewer-token-000'),
+        'ingest: { console: { secret: "whsec_Y2hhbmdlLW1lLWNvbnNvbGUtc2VjcmV0" } }',
+        'ticketing: { url: "https://t.example", token: change-me }',
+      ].join('\n');
+      const joined = problemsOf(text).join('\n');
+      expect(joined).toMatch(/auth\.tokens\.0\.token: .*placeholder/);
+      expect(joined).toMatch(/auth\.tokens\.1\.token: .*placeholder/);
+      expect(joined).toMatch(/ingest\.console\.secret: .*placeholder/);
+      expect(joined).toMatch(/ticketing\.token: .*placeholder/);
+      expect(joined).not.toContain('change-me-l2-token-00000000');
+    });
+
+    it('refuses a secret shorter than 16 characters and one shared by two principals', () => {
+      const text = [
+        'server: { host: 0.0.0.0 }',
+        tokens('l2-desk-token-0123456789'),
+        'ingest: { console: { secret: "l2-desk-token-0123456789" } }',
+        'consoles: [ { id: main, url: "https://c.example", token: short-one } ]',
+      ].join('\n');
+      const joined = problemsOf(text).join('\n');
+      expect(joined).toMatch(/ingest\.console\.secret: .*also auth\.tokens\.0\.token/);
+      expect(joined).toMatch(/consoles\.0\.token: .*at least 16/);
+    });
+
+    it('refuses to listen without any token', () => {
+      expect(problemsOf('server: { host: 0.0.0.0 }\n').join('\n')).toContain('refusing to listen on 0.0.0.0 without any auth.tokens configured');
+    });
+
+    it('on loopback, starts but warns about the same secrets', () => {
+      const text = [tokens('change-me-l2-token-00000000'), 'consoles: [ { id: main, url: "https://c.example", token: short-one } ]'].join('\n');
+      const { config, warnings } = parseConfig(text, 'l.yaml', {});
+      expect(config.auth.tokens).toHaveLength(1);
+      expect(warnings.join('\n')).toMatch(/auth\.tokens\.0\.token: .*placeholder/);
+      expect(warnings.join('\n')).toMatch(/consoles\.0\.token: .*at least 16/);
+    });
+
+    it('accepts real secrets', () => {
+      const text = [
+        'server: { host: 0.0.0.0 }',
+        tokens('a-long-random-token-7f3a9c', 'another-random-token-b81e2d'),
+        'ingest: { console: { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } }',
+      ].join('\n');
+      expect(parseConfig(text, 'ok.yaml', {}).warnings).toEqual([]);
+    });
   });
 });
