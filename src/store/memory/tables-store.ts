@@ -20,6 +20,8 @@ export interface TablesStoreOptions {
   now?: () => Date;
   /** Freeze every record the store holds, so a change in place throws (tests). Default: under vitest. */
   freezeRecords?: boolean;
+  /** Dedup keys kept at most: housekeeping drops the oldest beyond it, expired or not (default: no cap). */
+  maxDedupKeys?: number;
   /** After a failed write, how often the engine tries to write again on its own (default 1000 ms). */
   retryWriteMs?: number;
   onWrite?: (seconds: number) => void;
@@ -61,6 +63,15 @@ export abstract class TablesStore implements Store {
 
   /** Makes a batch of commits durable, in order; throws when they are not. */
   protected abstract persist(batch: Op[][]): Promise<void>;
+  /**
+   * An engine that wants a copy of the state as of the next batch (the file engine's snapshot) answers
+   * true: that batch is then taken under the unit-of-work lock and `capture` runs there, while the
+   * tables hold exactly the durable state plus that batch — no unit of work half-way, nothing queued.
+   */
+  protected captureDue(): boolean {
+    return false;
+  }
+  protected capture(): void {}
   /** After a failure: tries to make the current state durable again (e.g. a fresh snapshot). */
   protected abstract recover(): Promise<void>;
 
@@ -118,9 +129,11 @@ export abstract class TablesStore implements Store {
     return this.transaction((uow) => {
       const nowIso = now.toISOString();
       const ops: Op[] = [];
-      // Dedup keys sit in (near) expiry order: stop at the first one still live.
+      // Dedup keys sit in (near) expiry order: stop at the first one still live, unless the map holds
+      // more than its cap (then the oldest go, live or not).
+      const overCap = t().dedup.size - (this.options.maxDedupKeys ?? Infinity);
       for (const [key, expiresAt] of t().dedup) {
-        if (expiresAt > nowIso || ops.length >= opts.limit) break;
+        if (ops.length >= opts.limit || (expiresAt > nowIso && ops.length >= overCap)) break;
         ops.push(['dedup.del', key]);
       }
       const dedupExpired = ops.length;
@@ -145,6 +158,23 @@ export abstract class TablesStore implements Store {
     (uow as unknown as { [RAW]: (op: Op) => void })[RAW](op);
   }
 
+  private takeBatch(capture: boolean): Pending[] {
+    const batch = this.queue;
+    this.queue = [];
+    if (capture) this.capture();
+    return batch;
+  }
+
+  /** Runs `fn` with no unit of work half-way (under their lock): the tables hold every commit so far, whole. */
+  protected async exclusive<T>(fn: () => T): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return fn();
+    } finally {
+      release();
+    }
+  }
+
   private acquire(): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((r) => (release = r));
@@ -162,8 +192,7 @@ export abstract class TablesStore implements Store {
 
   private async writeLoop(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
+      const batch = this.captureDue() ? await this.exclusive(() => this.takeBatch(true)) : this.takeBatch(false);
       const started = process.hrtime.bigint();
       try {
         await this.persist(batch.map((p) => p.ops));
