@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../domain/durations.js';
 import { COMPONENT_KINDS, PRIORITIES, REQUEST_LEVELS, ROLES, WEEKDAYS } from '../domain/enums.js';
 import { parseSlaTarget } from '../domain/sla-targets.js';
+import { DEFAULT_JIRA_STATUS_MAP, DEFAULT_SERVICENOW_STATE_MAP, VENDOR_EVENT_KINDS } from '../domain/vendor-events.js';
 
 /** A duration string such as `30s` or `4h`, parsed to milliseconds. */
 const duration = z
@@ -91,6 +92,8 @@ export const configSchema = z.strictObject({
       path: z.string().default('./data/escalatord.json'),
       eventLogSize: z.number().int().min(100).default(10_000),
       dedupRetention: duration.default(parseDuration('1h')),
+      /** How long audit entries are kept for `GET /api/v1/audit` (the housekeeping sweep drops older ones). */
+      auditRetention: duration.default(parseDuration('400d')),
       resolvedRetention: duration.default(parseDuration('7d')),
       maxLiveIncidents: z.number().int().min(100).default(20_000),
     })
@@ -120,8 +123,22 @@ export const configSchema = z.strictObject({
       breakerThreshold: z.number().int().min(1).default(5),
       breakerCooldown: duration.default(parseDuration('30s')),
       diagnosticsMaxBytes: z.number().int().min(256).default(16_384),
-      jira: z.strictObject({ projectKey: z.string().default('SUP'), issueType: z.string().default('Incident'), resolveTransition: z.string().default('Done') }).prefault({}),
-      servicenow: z.strictObject({ table: z.string().default('incident'), resolvedState: z.string().default('6') }).prefault({}),
+      jira: z.strictObject({
+        projectKey: z.string().default('SUP'), issueType: z.string().default('Incident'), resolveTransition: z.string().default('Done'),
+        /** The secret of Jira's webhook: deliveries carry `X-Hub-Signature: sha256=<hex HMAC of the body>`. Unset: the Jira endpoint refuses all. */
+        webhookSecret: z.string().min(16, 'a webhook secret must be at least 16 characters').optional(),
+        /** Jira status name (case-insensitive) → ticket event; statuses not listed are ignored. */
+        statusMap: z.record(z.string(), z.enum(VENDOR_EVENT_KINDS)).default({ ...DEFAULT_JIRA_STATUS_MAP }),
+        /** The Atlassian account id escalatord's API user has: its own comments and transitions are not echoed back. */
+        selfAccountId: z.string().min(1).optional(),
+      }).prefault({}),
+      servicenow: z.strictObject({
+        table: z.string().default('incident'), resolvedState: z.string().default('6'),
+        /** Incident `state` (value or label, case-insensitive) → ticket event; states not listed are ignored. */
+        stateMap: z.record(z.string(), z.enum(VENDOR_EVENT_KINDS)).default({ ...DEFAULT_SERVICENOW_STATE_MAP }),
+        /** `sys_updated_by` of escalatord's own changes, when it is not `ticketing.username`. */
+        selfUser: z.string().min(1).optional(),
+      }).prefault({}),
     })
     .prefault({}),
   routing: z
@@ -173,7 +190,25 @@ export const configSchema = z.strictObject({
     .prefault({}),
   notifications: z
     .strictObject({
-      channels: z.array(z.strictObject({ id: z.string(), type: z.enum(['webhook', 'slack']), url, token: z.string().optional() })).default([]),
+      channels: z.array(z.discriminatedUnion('type', [
+        z.strictObject({ id: z.string(), type: z.enum(['webhook', 'slack']), url, token: z.string().optional() }),
+        /** SMTP through nodemailer; a management step's mail also goes to that step's contact. */
+        z.strictObject({
+          id: z.string(),
+          type: z.literal('email'),
+          smtp: z.strictObject({
+            host: z.string().min(1),
+            port: z.number().int().min(0).max(65535).default(587),
+            /** true: TLS from the first byte (465); false: STARTTLS when the server offers it. */
+            secure: z.boolean().default(false),
+            auth: z.strictObject({ user: z.string().min(1), pass: z.string() }).optional(),
+          }),
+          from: z.string().min(3),
+          to: z.array(z.string().email()).default([]),
+        }),
+        /** An Adaptive Card posted to a Teams Workflows webhook. */
+        z.strictObject({ id: z.string(), type: z.literal('teams'), url }),
+      ])).default([]),
     })
     .prefault({}),
   customers: z
@@ -185,6 +220,9 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       consolePort: z.number().int().min(0).max(65535).default(9101),
       ticketingPort: z.number().int().min(0).max(65535).default(9102),
+      /** The demo's mail sink: SMTP on this port, and its messages listed at `GET /mail` on `mailHttpPort`. */
+      mailSmtpPort: z.number().int().min(0).max(65535).default(9125),
+      mailHttpPort: z.number().int().min(0).max(65535).default(9126),
       servers: z.number().int().min(1).default(24),
       customers: z.number().int().min(1).default(6),
       faultRate: z.number().min(0).max(1).default(0.02),
