@@ -2,7 +2,7 @@
 // for, given what is already open and whether a maintenance window covers the server.
 import { describe, expect, it } from 'vitest';
 import { createIncident } from '../../src/domain/incident.js';
-import { incidentKey, overdueDegradations, route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
+import { incidentKey, route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
 import type { StateChange } from '../../src/domain/status-diff.js';
 import type { ComponentKind, ComponentStatus, Incident, Priority, ServerState } from '../../src/domain/types.js';
 
@@ -197,41 +197,5 @@ describe('route (DESIGN §5)', () => {
   it('keys the open incident by component, and by the server itself for reachability', () => {
     expect(incidentKey('srv-0001', 'backup')).toBe('srv-0001/backup');
     expect(incidentKey('srv-0001', null)).not.toBe(incidentKey('srv-0001', 'backup'));
-  });
-});
-
-describe('overdueDegradations', () => {
-  const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
-  const none = () => false;
-
-  it('lists a component degraded for longer than the grace period', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(16)], ['email', 'software', 'ok', minutesAgo(60)]]);
-    expect(overdueDegradations([s], none, NOW, POLICY.degradedGraceMs)).toEqual([{ server: s, component: 'raid' }]);
-  });
-
-  it('lists a component degraded for exactly the grace period', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(15)]]);
-    expect(overdueDegradations([s], none, NOW, POLICY.degradedGraceMs).map((o) => o.component)).toEqual(['raid']);
-  });
-
-  it('leaves a component still inside its grace period alone', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(14)]]);
-    expect(overdueDegradations([s], none, NOW, POLICY.degradedGraceMs)).toEqual([]);
-  });
-
-  it('leaves a degraded component that already has an open incident alone', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(30)], ['psu', 'hardware', 'degraded', minutesAgo(30)]]);
-    const hasOpen = (serverId: string, component: string) => serverId === 'srv-0001' && component === 'raid';
-    expect(overdueDegradations([s], hasOpen, NOW, POLICY.degradedGraceMs).map((o) => o.component)).toEqual(['psu']);
-  });
-
-  it('ignores the components of an unreachable server, whose status is stale', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(30)]], false);
-    expect(overdueDegradations([s], none, NOW, POLICY.degradedGraceMs)).toEqual([]);
-  });
-
-  it('ignores failed components, which have their own incident', () => {
-    const s = server([['raid', 'hardware', 'failed', minutesAgo(30)]]);
-    expect(overdueDegradations([s], none, NOW, POLICY.degradedGraceMs)).toEqual([]);
   });
 });

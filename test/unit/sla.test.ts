@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { buildCalendars } from '../../src/domain/calendar.js';
 import {
-  buildSlaPolicy, clockSummaryState, evaluate, newlyMet, nextDeadlines, onAcknowledged, onEscalated, onPaused,
+  buildSlaPolicy, clockSummaryState, evaluate, isPaused, newlyMet, nextDeadlines, onAcknowledged, onEscalated, onPaused,
   onPriorityChanged, onProgress, onResolved, onResumed, startSla, withCatchUp, type SlaContext,
 } from '../../src/domain/sla.js';
 import type { Level, Priority } from '../../src/domain/types.js';
@@ -231,5 +231,86 @@ describe('buildSlaPolicy', () => {
   it('refuses a priority that names an unknown calendar', () => {
     const bad = { ...cfg, priorities: { ...cfg.priorities, P3: { ...cfg.priorities.P3, calendar: 'nowhere' } } };
     expect(() => buildSlaPolicy(bad, buildCalendars(cfg.calendars))).toThrow(/sla\.priorities\.P3\.calendar: unknown calendar "nowhere"/);
+  });
+});
+
+describe('the default targets of DESIGN §7, one row per priority and clock', () => {
+  // Opened and acknowledged by the vendor (L3) on Monday 2026-06-01 10:00 BST (09:00Z); P1 on 24x7,
+  // P2–P4 on the London business calendar (Mon–Fri 09:00–17:30); `d` is working days.
+  const opened = at('2026-06-01T09:00:00Z');
+  const acked = (p: Priority) => onAcknowledged(startSla(opened, ctx(p, 3)), opened, ctx(p, 3));
+  it.each([
+    ['P1', 'respond 30m', 'response', '2026-06-01T09:30:00.000Z'],
+    ['P1', 'progress update every 1h', 'progress', '2026-06-01T10:00:00.000Z'],
+    ['P1', 'resolve 4h', 'resolution', '2026-06-01T13:00:00.000Z'],
+    ['P2', 'respond 1h', 'response', '2026-06-01T10:00:00.000Z'],
+    ['P2', 'progress update every 4h', 'progress', '2026-06-01T13:00:00.000Z'],
+    ['P2', 'resolve 1 working day', 'resolution', '2026-06-02T09:00:00.000Z'],
+    ['P3', 'respond 4h', 'response', '2026-06-01T13:00:00.000Z'],
+    ['P3', 'progress update every working day', 'progress', '2026-06-02T09:00:00.000Z'],
+    ['P3', 'resolve 3 working days', 'resolution', '2026-06-04T09:00:00.000Z'],
+    ['P4', 'respond 1 working day', 'response', '2026-06-02T09:00:00.000Z'],
+    ['P4', 'progress update every 2 working days', 'progress', '2026-06-03T09:00:00.000Z'],
+    ['P4', 'resolve 10 working days', 'resolution', '2026-06-15T09:00:00.000Z'],
+  ] as const)('%s: %s', (priority, _target, clock, due) => {
+    const sla = clock === 'response' ? startSla(opened, ctx(priority, 3)) : acked(priority);
+    expect(sla[clock].dueAt).toBe(due);
+  });
+});
+
+describe('clocks on the business calendar across daylight-saving changes and holidays', () => {
+  const withHolidays = configSchema.parse({
+    sla: { calendars: { business: { timezone: 'Europe/London', hours: { mon: '09:00-17:30', tue: '09:00-17:30', wed: '09:00-17:30', thu: '09:00-17:30', fri: '09:00-17:30' }, holidays: ['2026-12-25', '2026-12-28'] } } },
+  }).sla;
+  const holidayPolicy = buildSlaPolicy(withHolidays, buildCalendars(withHolidays.calendars));
+  const hctx = (priority: Priority): SlaContext => ({ policy: holidayPolicy, priority, level: 3 });
+
+  it.each([
+    ['P2 respond, Friday 17:00 BST before fall-back: half an hour each side of the weekend, Monday 09:30 GMT', '2026-10-23T16:00:00Z', 'P2', 'response', '2026-10-26T09:30:00.000Z'],
+    ['P2 resolve, Friday 17:00 BST before fall-back: one working day is Monday 17:00 GMT', '2026-10-23T16:00:00Z', 'P2', 'resolution', '2026-10-26T17:00:00.000Z'],
+    ['P2 respond, Friday 17:00 GMT before spring-forward: Monday 09:30 BST', '2026-03-27T17:00:00Z', 'P2', 'response', '2026-03-30T08:30:00.000Z'],
+    ['P2 resolve, Friday 17:00 GMT before spring-forward: Monday 17:00 BST', '2026-03-27T17:00:00Z', 'P2', 'resolution', '2026-03-30T16:00:00.000Z'],
+    ['P1 on 24x7 ignores both: 4h across the spring-forward night are 4 elapsed hours', '2026-03-29T00:00:00Z', 'P1', 'resolution', '2026-03-29T04:00:00.000Z'],
+    ['P3 respond, Christmas Eve 16:00: Christmas, the weekend and the substitute holiday skipped', '2026-12-24T16:00:00Z', 'P3', 'response', '2026-12-29T11:30:00.000Z'],
+    ['P3 resolve, Christmas Eve 16:00: three working days are the 29th, 30th and 31st', '2026-12-24T16:00:00Z', 'P3', 'resolution', '2026-12-31T16:00:00.000Z'],
+  ] as const)('%s', (_line, start, priority, clock, due) => {
+    expect(startSla(at(start), hctx(priority))[clock].dueAt).toBe(due);
+  });
+
+  it('resumes a clock paused over a holiday weekend with the working time it had left', () => {
+    const paused = onPaused(startSla(at('2026-12-24T16:00:00Z'), hctx('P3')), at('2026-12-24T17:00:00Z'), hctx('P3')); // 1h of 4h used
+    const resumed = onResumed(paused, at('2026-12-27T12:00:00Z'), hctx('P3')); // Sunday: counts from Tuesday 09:00
+    expect(resumed.response.dueAt).toBe('2026-12-29T12:00:00.000Z');
+  });
+});
+
+describe('warnings at the configured fraction (DESIGN §7: default 0.75, breach at 1.0)', () => {
+  it.each([
+    [0.75, '2026-06-01T10:22:30.000Z'],
+    [0.5, '2026-06-01T10:15:00.000Z'],
+    [0.9, '2026-06-01T10:27:00.000Z'],
+  ])('warnAt %s puts the P1 response warning at %s and the breach at the due instant', (warnAt, warning) => {
+    const custom = configSchema.parse({ sla: { warnAt } }).sla;
+    const p = buildSlaPolicy(custom, buildCalendars(custom.calendars));
+    const sla = startSla(MONDAY, { policy: p, priority: 'P1', level: 3 });
+    expect(sla.response.warnAt).toBe(warning);
+    expect(sla.response.dueAt).toBe('2026-06-01T10:30:00.000Z');
+    expect(evaluate(sla, at(warning)).fired).toEqual([{ clock: 'response', kind: 'warning' }]);
+  });
+
+  it('puts the warning of a business-calendar clock at the fraction of its working budget, not of elapsed time', () => {
+    const sla = startSla(at('2026-06-05T16:00:00Z'), ctx('P2', 2)); // Friday 17:00 BST: 30m Friday + 30m Monday
+    expect(sla.response.warnAt).toBe('2026-06-08T08:15:00.000Z'); // 45 working minutes in: Monday 09:15 BST
+  });
+});
+
+describe('isPaused', () => {
+  it.each([
+    ['fresh clocks', () => startSla(MONDAY, ctx('P1', 3)), false],
+    ['clocks awaiting the customer', () => onPaused(startSla(MONDAY, ctx('P1', 3)), at('2026-06-01T10:10:00Z'), ctx('P1', 3)), true],
+    ['clocks resumed', () => onResumed(onPaused(startSla(MONDAY, ctx('P1', 3)), at('2026-06-01T10:10:00Z'), ctx('P1', 3)), at('2026-06-01T11:00:00Z'), ctx('P1', 3)), false],
+    ['clocks of a resolved incident', () => onResolved(startSla(MONDAY, ctx('P1', 3)), at('2026-06-01T11:00:00Z')), false],
+  ] as const)('%s: %s', (_name, make, expected) => {
+    expect(isPaused(make())).toBe(expected);
   });
 });
