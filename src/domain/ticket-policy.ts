@@ -28,8 +28,14 @@ export function ticketAction(incident: { level: Level; ticket: Pick<TicketRef, '
   const { level, ticket } = incident;
   if (!heldByVendor(level)) return { action: 'none', fetchDiagnostics: true };
   if (ticket === null) return { action: 'create-ticket', refreshDiagnostics: moment === 'escalated' };
-  if (ticket.state === 'failed') return { action: 'retry-failed-creation', refreshDiagnostics: true };
-  return { action: 'comment-on-existing-ticket', fetchDiagnostics: true };
+  if (isLive(ticket.state)) return { action: 'comment-on-existing-ticket', fetchDiagnostics: true };
+  // failed, or any state in which the vendor's system holds no ticket for us (e.g. one it has lost): create it again.
+  return { action: 'retry-failed-creation', refreshDiagnostics: true };
+}
+
+/** A ticket that exists in the vendor's system (created, resolved) or is on its way there (pending). */
+function isLive(state: string): boolean {
+  return state === 'pending' || state === 'created' || state === 'resolved';
 }
 
 /** What to do with a comment or resolve call for the ticket: send it now, keep it waiting for the ticket, or drop it. */
@@ -38,21 +44,29 @@ export type CommentDisposition = 'send' | 'wait' | 'drop';
 /**
  * A call needs a ticket id. Pending or failed creation: wait (a failed one can still be retried) — except
  * that a failed ticket of a resolved incident will never be retried, so its calls are dropped. No ticket
- * at all: drop (do not enqueue).
+ * at all, or one the vendor's system no longer knows: drop (do not enqueue).
  */
 export function commentDisposition(ticket: Pick<TicketRef, 'id' | 'state'> | null, incidentStatus: IncidentStatus): CommentDisposition {
   if (ticket === null) return 'drop';
-  if (ticket.id !== null) return 'send';
-  if (ticket.state === 'failed' && incidentStatus === 'resolved') return 'drop';
-  return 'wait';
+  switch (ticket.state) {
+    case 'created':
+    case 'resolved':
+      return ticket.id !== null ? 'send' : 'wait';
+    case 'pending':
+      return 'wait';
+    case 'failed':
+      return incidentStatus === 'resolved' ? 'drop' : 'wait';
+    default:
+      return 'drop'; // a ticket the vendor's system no longer knows takes nothing
+  }
 }
 
 export type TicketRetry = { allowed: true } | { allowed: false; message: string };
 
-/** `POST /incidents/{id}/ticket/retry`: only a failed creation on an incident still open can be retried (409 otherwise). */
+/** `POST /incidents/{id}/ticket/retry`: only a failed (or lost) ticket of an incident still open can be created again (409 otherwise). */
 export function ticketRetry(incident: { id: string; status: IncidentStatus; ticket: Pick<TicketRef, 'state'> | null }): TicketRetry {
   if (incident.status === 'resolved') return { allowed: false, message: `incident ${incident.id} is resolved; its ticket is not retried` };
   if (incident.ticket === null) return { allowed: false, message: `incident ${incident.id} has no vendor ticket to retry` };
-  if (incident.ticket.state !== 'failed') return { allowed: false, message: `the ticket of incident ${incident.id} is ${incident.ticket.state}, not failed` };
+  if (isLive(incident.ticket.state)) return { allowed: false, message: `the ticket of incident ${incident.id} is ${incident.ticket.state}, not failed` };
   return { allowed: true };
 }

@@ -77,3 +77,22 @@ describe('ticketRetry', () => {
     expect(ticketRetry({ id: 'INC-000001', status, ticket: t })).toEqual(allowed ? { allowed } : { allowed, message });
   });
 });
+
+describe('a ticket state this rule does not know (e.g. a ticket the vendor’s system lost)', () => {
+  const lost = { adapter: 'generic', id: 'T-9', url: null, state: 'missing' } as unknown as TicketRef;
+
+  it('is created again on the next escalation', () => {
+    expect(ticketAction({ level: 3, ticket: lost }, 'escalated')).toEqual({ action: 'retry-failed-creation', refreshDiagnostics: true });
+  });
+
+  it('takes no comments', () => {
+    expect(commentDisposition(lost, 'open')).toBe('drop');
+  });
+});
+
+describe('retrying a lost ticket', () => {
+  it('is allowed like a failed one', () => {
+    const lost = { adapter: 'generic', id: 'T-9', url: null, state: 'missing' } as unknown as TicketRef;
+    expect(ticketRetry({ id: 'INC-000001', status: 'open', ticket: lost })).toEqual({ allowed: true });
+  });
+});
