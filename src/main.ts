@@ -60,6 +60,10 @@ async function run(configPath: string): Promise<void> {
   } catch (err) {
     logger.fatal({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'start-up failed');
     await daemon.stop().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE' && e.port === config.server.port) {
+      fail(new Error(`port ${config.server.port} on ${config.server.host} is already in use (is another escalatord running?); set server.port (or ESCALATORD_SERVER__PORT) to a free port`));
+    }
     fail(err);
   }
 }

@@ -25,6 +25,17 @@ export interface SimulatorsOptions {
   now?: () => Date;
 }
 
+/** A simulator port is taken (most often: `npm start` already runs the simulators on it). */
+export class SimulatorPortInUseError extends Error {
+  readonly code = 'simulator_port_in_use';
+  constructor(readonly key: 'simulator.consolePort' | 'simulator.ticketingPort', readonly host: string, readonly port: number) {
+    super(
+      `port ${port} on ${host} is already in use, so the ${key === 'simulator.consolePort' ? 'Monitoring Console' : 'ticketing'} simulator cannot listen there ` +
+        `(is escalatord with simulator.enabled already running?); set ${key} (or --${key === 'simulator.consolePort' ? 'console' : 'ticketing'}-port) to a free port, or 0 for any`,
+    );
+  }
+}
+
 export interface Simulators {
   console: ConsoleSimulator;
   ticketing: TicketingSimulator;
@@ -63,8 +74,12 @@ export function createSimulators(cfg: Config['simulator'], options: SimulatorsOp
     console: consoleSim,
     ticketing,
     async start() {
-      const [c, t] = await Promise.all([consoleSim.start(), ticketing.start()]);
-      return { consoleUrl: c.url, ticketingUrl: t.url };
+      const [c, t] = await Promise.allSettled([consoleSim.start(), ticketing.start()]);
+      if (c.status === 'fulfilled' && t.status === 'fulfilled') return { consoleUrl: c.value.url, ticketingUrl: t.value.url };
+      // Neither is left listening when the other could not start.
+      await Promise.allSettled([consoleSim.stop(), ticketing.stop()]);
+      if (c.status === 'rejected') throw explain(c.reason, 'simulator.consolePort', host, cfg.consolePort);
+      throw explain((t as PromiseRejectedResult).reason, 'simulator.ticketingPort', host, cfg.ticketingPort);
     },
     async stop() {
       const results = await Promise.allSettled([consoleSim.stop(), ticketing.stop()]);
@@ -72,4 +87,8 @@ export function createSimulators(cfg: Config['simulator'], options: SimulatorsOp
       if (failed) throw failed.reason;
     },
   };
+}
+
+function explain(err: unknown, key: SimulatorPortInUseError['key'], host: string, port: number): unknown {
+  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? new SimulatorPortInUseError(key, host, port) : err;
 }

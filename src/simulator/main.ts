@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { loadConfigFile, ConfigError } from '../config/load.js';
 import { configSchema, type Config } from '../config/schema.js';
-import { createSimulators, type SimulatorsOptions } from './create-simulators.js';
+import { createSimulators, SimulatorPortInUseError, type SimulatorsOptions } from './create-simulators.js';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -91,6 +91,8 @@ function daemonLinks(config: Config | null): Pick<SimulatorsOptions, 'push' | 't
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`simulators failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  // One line an operator can act on; a stack trace only for what is not a known start-up failure.
+  const known = err instanceof SimulatorPortInUseError;
+  process.stderr.write(`simulators failed to start: ${known ? err.message : ((err as Error).stack ?? String(err))}\n`);
   process.exit(1);
 });
