@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCalendar } from '../../src/domain/calendar.js';
 import {
-  acknowledgeStep, applyManagementAction, dueManagementActions, escalateManagement, initialManagement, managementTarget,
+  acknowledgeStep, applyManagementAction, dueManagementActions, escalateManagement, initialManagement, managementAfterTransition, managementTarget,
   nextManagementAction, recordProgress, type ManagementPolicy, type ManagementReason,
 } from '../../src/domain/management.js';
 import type { IncidentManagement } from '../../src/domain/types.js';
@@ -120,5 +120,20 @@ describe('catching up', () => {
     const stale = nextManagementAction({ step: 2, history: [{ ...atStep(2).history[0], attempts: 3 }] }, null, policy)!;
     const moved = escalateManagement(atStep(2), 'complaint', at('2026-06-01T12:00:00Z'));
     expect(applyManagementAction(moved, stale, at('2026-06-02T09:00:00Z'))).toBe(moved);
+  });
+});
+
+describe('managementAfterTransition', () => {
+  const now = at('2026-06-01T10:00:00Z');
+  it.each([
+    ['progress at step 2 counts as the Head of Support acknowledging', 'progress', atStep(2), '2026-06-01T10:00:00.000Z'],
+    ['progress at step 1 changes nothing', 'progress', initialManagement(), undefined],
+    ['an acknowledgement of the incident is not a management acknowledgement', 'acknowledged', atStep(2), null],
+    ['a status change does not move the path', 'status', atStep(3), null],
+    ['an escalation between support levels does not move the path', 'escalated', atStep(2), null],
+  ] as const)('%s', (_line, kind, mgmt, acknowledgedAt) => {
+    const after = managementAfterTransition(mgmt, { kind }, 'hos', now);
+    if (acknowledgedAt === undefined) expect(after).toBe(mgmt);
+    else expect(after.history[0].acknowledgedAt).toBe(acknowledgedAt);
   });
 });
