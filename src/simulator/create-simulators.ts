@@ -22,6 +22,8 @@ export interface SimulatorsOptions {
   ticketingToken?: string;
   /** Where vendor ticket events go (the daemon's `/api/v1/ingest/ticketing`) and the bearer token to send. */
   ticketingCallback?: { url: string; token?: string };
+  /** A JSON file that keeps the ticketing simulator's tickets across restarts; default: kept in memory only. */
+  ticketingStateFile?: string;
   now?: () => Date;
 }
 
@@ -67,6 +69,7 @@ export function createSimulators(cfg: Config['simulator'], options: SimulatorsOp
     port: cfg.ticketingPort,
     token: options.ticketingToken,
     callback: options.ticketingCallback,
+    stateFile: options.ticketingStateFile,
     logger: logger.child({ component: 'ticketing-simulator' }),
     now: options.now,
   });

@@ -30,12 +30,13 @@ const program = new Command('escalatord-simulator')
   .option('--customers <n>', 'number of customers', integer)
   .option('--fault-rate <p>', 'probability per server per tick of a random fault', fraction)
   .option('--seed <n>', 'seed for the fleet and the faults', integer, 1)
+  .option('--ticketing-state <file>', 'keep the ticketing simulator\'s tickets in this JSON file across restarts')
   .option('--log-level <level>', 'pino log level', 'info');
 
 async function main(): Promise<void> {
   const opts = program.parse().opts<{
     config?: string; host: string; consolePort?: number; ticketingPort?: number; servers?: number;
-    customers?: number; faultRate?: number; seed: number; logLevel: string;
+    customers?: number; faultRate?: number; seed: number; logLevel: string; ticketingState?: string;
   }>();
   const logger = pino({ name: 'escalatord-simulator', level: opts.logLevel, timestamp: pino.stdTimeFunctions.isoTime });
   let config: Config;
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     ...(opts.customers !== undefined ? { customers: opts.customers } : {}),
     ...(opts.faultRate !== undefined ? { faultRate: opts.faultRate } : {}),
   };
-  const sims = createSimulators(cfg, { host: opts.host, seed: opts.seed, logger, ...daemonLinks(opts.config ? config : null) });
+  const sims = createSimulators(cfg, { host: opts.host, seed: opts.seed, logger, ticketingStateFile: opts.ticketingState, ...daemonLinks(opts.config ? config : null) });
   const { consoleUrl, ticketingUrl } = await sims.start();
   logger.info({ consoleUrl, ticketingUrl }, 'simulators ready');
 

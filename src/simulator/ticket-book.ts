@@ -58,11 +58,51 @@ const EVENT_STATE: Record<VendorEvent, TicketState> = {
   resolved: 'resolved',
 };
 
+/** What a state file holds: everything needed to carry on numbering and deduplicating after a restart. */
+export interface TicketBookSnapshot {
+  version: 1;
+  nextTicket: number;
+  nextComment: number;
+  tickets: SimTicket[];
+}
+
+export function isTicketBookSnapshot(value: unknown): value is TicketBookSnapshot {
+  const v = value as Partial<TicketBookSnapshot> | null;
+  return (
+    typeof v === 'object' && v !== null && v.version === 1 && Number.isInteger(v.nextTicket) && Number.isInteger(v.nextComment) &&
+    Array.isArray(v.tickets) && v.tickets.every((t) => typeof t?.id === 'string' && typeof t.idempotencyKey === 'string' && Array.isArray(t.comments) && Array.isArray(t.events))
+  );
+}
+
 export class TicketBook {
   private readonly tickets = new Map<string, SimTicket>();
   private readonly byKey = new Map<string, string>();
   private nextTicket = 1;
   private nextComment = 1;
+
+  /** `onChange` is told after every change, e.g. to save the book. */
+  constructor(private readonly onChange: () => void = () => undefined) {}
+
+  snapshot(): TicketBookSnapshot {
+    return { version: 1, nextTicket: this.nextTicket, nextComment: this.nextComment, tickets: [...this.tickets.values()] };
+  }
+
+  /** Replaces the book's content with a saved one. */
+  restore(saved: TicketBookSnapshot): void {
+    this.tickets.clear();
+    this.byKey.clear();
+    for (const t of saved.tickets) {
+      this.tickets.set(t.id, t);
+      this.byKey.set(t.idempotencyKey, t.id);
+    }
+    this.nextTicket = saved.nextTicket;
+    this.nextComment = saved.nextComment;
+  }
+
+  /** Points every ticket's url at where the simulator listens now (the port may differ from the last run). */
+  relink(urlFor: (id: string) => string): void {
+    for (const t of this.tickets.values()) t.url = urlFor(t.id);
+  }
 
   /** Same key → the ticket already made for it (`created: false`); a new key → a new ticket. */
   create(input: TicketInput, idempotencyKey: string, now: Date, urlFor: (id: string) => string): { ticket: SimTicket; created: boolean } {
@@ -86,6 +126,7 @@ export class TicketBook {
     };
     this.tickets.set(id, ticket);
     this.byKey.set(idempotencyKey, id);
+    this.onChange();
     return { ticket, created: true };
   }
 
@@ -119,6 +160,7 @@ export class TicketBook {
     ticket.comments.push(comment);
     ticket.updatedAt = comment.at;
     if (kind === 'resolution') this.resolve(ticket, { note: body, rootCause: null }, now);
+    this.onChange();
     return { comment, created: true };
   }
 
@@ -131,6 +173,7 @@ export class TicketBook {
     ticket.updatedAt = at;
     ticket.resolution = resolution;
     ticket.events.push({ event: 'resolved-by-daemon', by: 'escalatord', note: resolution.note, at });
+    this.onChange();
   }
 
   /** A vendor engineer acts on the ticket (the control API's stand-in for the vendor's own UI). */
@@ -143,6 +186,7 @@ export class TicketBook {
       ticket.resolvedAt = record.at;
       ticket.resolution = { note, rootCause: null };
     }
+    this.onChange();
     return record;
   }
 
@@ -151,5 +195,6 @@ export class TicketBook {
     this.byKey.clear();
     this.nextTicket = 1;
     this.nextComment = 1;
+    this.onChange();
   }
 }

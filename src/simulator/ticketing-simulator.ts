@@ -4,7 +4,8 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { closeServer, defaultSimulatorLogger, listen } from './http-server.js';
-import { TicketBook, type SimTicket, type TicketEventRecord, type VendorEvent } from './ticket-book.js';
+import { JsonStateFile } from './json-state-file.js';
+import { isTicketBookSnapshot, TicketBook, type SimTicket, type TicketBookSnapshot, type TicketEventRecord, type VendorEvent } from './ticket-book.js';
 import { ticketingApp } from './ticketing-routes.js';
 
 export interface TicketingSimulatorOptions {
@@ -20,6 +21,11 @@ export interface TicketingSimulatorOptions {
   callback?: { url: string; token?: string; timeoutMs?: number };
   logger?: Logger;
   now?: () => Date;
+  /**
+   * A JSON file that keeps the tickets across restarts (the demo keeps it beside the daemon's store).
+   * Read at construction, written after every change (atomically) and flushed by `stop()`. Default: none.
+   */
+  stateFile?: string;
 }
 
 /** An injected failure: answer `status` to the next `remaining` ticket API requests (null: until cleared). */
@@ -42,7 +48,8 @@ export interface TicketingStats {
 export type CallbackOutcome = { status: number } | { error: string } | null;
 
 export class TicketingSimulator {
-  readonly book = new TicketBook();
+  readonly book: TicketBook;
+  private readonly state: JsonStateFile | null;
   readonly token: string | undefined;
   readonly stats: TicketingStats = emptyStats();
   latencyMs = 0;
@@ -58,6 +65,13 @@ export class TicketingSimulator {
     this.logger = options.logger ?? defaultSimulatorLogger('ticketing-simulator');
     this.clock = options.now ?? (() => new Date());
     this.token = options.token;
+    this.state = options.stateFile ? new JsonStateFile(options.stateFile, () => this.book.snapshot(), this.logger) : null;
+    this.book = new TicketBook(() => this.state?.changed());
+    const saved = this.state?.load(isTicketBookSnapshot);
+    if (saved) {
+      this.book.restore(saved as TicketBookSnapshot);
+      this.logger.info({ file: options.stateFile, tickets: this.book.size }, 'ticketing simulator state loaded');
+    }
   }
 
   get url(): string | null {
@@ -78,6 +92,7 @@ export class TicketingSimulator {
       const { server, url } = await listen(ticketingApp(this, this.logger), this.options.host ?? '127.0.0.1', this.options.port ?? 0);
       this.server = server;
       this.baseUrl = url;
+      if (this.book.size > 0) this.book.relink((id) => this.urlFor(id));
       this.logger.info({ url, callback: this.options.callback?.url ?? null }, 'ticketing simulator listening');
       return { url };
     })();
@@ -93,6 +108,7 @@ export class TicketingSimulator {
       await closeServer(server);
       this.logger.info('ticketing simulator stopped');
     }
+    await this.state?.flush();
   }
 
   setFailure(failure: InjectedFailure | null): void {
