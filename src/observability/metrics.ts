@@ -259,5 +259,10 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
   };
 
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  // prom-client names three gauges `_total`, which promtool (rightly) reports: only counters end so. The
+  // same counts stay available as the sum of the per-type gauges (`…_active_handles{type}` and so on).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+  }
   return metrics;
 }
