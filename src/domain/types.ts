@@ -150,7 +150,10 @@ export interface TicketRefFields {
   adapter: string;
   id: string | null;
   url: string | null;
-  state: 'pending' | 'created' | 'failed' | 'resolved';
+  /** `missing`: the ticketing system no longer knows the ticket (a call on it answered 404). */
+  state: 'pending' | 'created' | 'failed' | 'resolved' | 'missing';
+  /** Why the creation failed, or why the ticket is missing. */
+  error?: string;
 }
 
 export type Reporter = DeepReadonly<ReporterFields>;

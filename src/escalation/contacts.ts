@@ -5,7 +5,7 @@ import axios from 'axios';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import type { Store } from '../store/types.js';
+import type { Transactor } from '../store/transactor.js';
 import type { ContactDirectory } from './sla-service.js';
 
 type Step = Config['management']['steps'][number];
@@ -23,11 +23,14 @@ interface SavedContacts {
   fetchedAt: string;
 }
 
+const META_KEY = 'managementContacts';
+
 export class Contacts implements ContactDirectory {
   private timer: NodeJS.Timeout | undefined;
   private warnedStale = false;
+  private cached: SavedContacts | null = null;
 
-  constructor(private readonly deps: { config: Config['management']; store: Store; logger: Logger; now: () => Date; timeoutMs: number }) {}
+  constructor(private readonly deps: { config: Config['management']; transactor: Transactor; logger: Logger; now: () => Date; timeoutMs: number }) {}
 
   step(step: number): Step | undefined {
     return this.current().find((s) => s.step === step);
@@ -47,6 +50,12 @@ export class Contacts implements ContactDirectory {
     return [...this.deps.config.steps];
   }
 
+  /** Loads the last master copy the store holds (any instance may have fetched it). */
+  async load(): Promise<void> {
+    this.cached = ((await this.deps.transactor.read.meta.get<SavedContacts>(META_KEY)) as SavedContacts | undefined) ?? null;
+  }
+
+  /** Fetches the master copy now and then: a leader job. Followers reload what the leader saved. */
   start(): void {
     if (!this.deps.config.masterUrl || this.timer) return;
     void this.refresh();
@@ -56,6 +65,7 @@ export class Contacts implements ContactDirectory {
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async refresh(): Promise<boolean> {
@@ -64,9 +74,9 @@ export class Contacts implements ContactDirectory {
     try {
       const res = await axios.get(url, { timeout: this.deps.timeoutMs, maxRedirects: 0, maxContentLength: 256 * 1024 });
       const parsed = masterSchema.parse(res.data);
-      await this.deps.store.commit((d) => {
-        d.meta.managementContacts = { steps: parsed.steps, fetchedAt: this.deps.now().toISOString() } satisfies SavedContacts;
-      });
+      const saved: SavedContacts = { steps: parsed.steps, fetchedAt: this.deps.now().toISOString() };
+      await this.deps.transactor.run((tx) => tx.meta.put(META_KEY, saved));
+      this.cached = saved;
       this.warnedStale = false;
       return true;
     } catch (err) {
@@ -76,6 +86,6 @@ export class Contacts implements ContactDirectory {
   }
 
   private saved(): SavedContacts | null {
-    return (this.deps.store.data.meta.managementContacts as SavedContacts | undefined) ?? null;
+    return this.cached;
   }
 }

@@ -1,13 +1,15 @@
 // The manual flows of the support model (DESIGN §1, §8): L1 logs faults and requests with an authority
 // check, levels escalate with the seed's conditions, owners acknowledge, report progress and resolve,
-// and the vendor's ticketing system reports back. Every change records its actor.
+// and the vendor's ticketing system reports back. Every decision is a domain rule; this file applies them.
+import { assertMayActOn } from '../domain/access.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { consoleShowsSoftwareFailure, escalationGate, requestAuthority } from '../domain/escalation-gate.js';
 import * as lifecycle from '../domain/incident.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ticketAction, ticketRetry } from '../domain/ticket-policy.js';
 import type { Actor, Incident, IncidentStatus, Level, Priority, Reporter, Role, RootCause } from '../domain/types.js';
-import type { Config } from '../config/schema.js';
-import type { EscalationReason, Metrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Transactor, Tx } from '../store/transactor.js';
-import { getIncident, nextIncidentId, saveIncident } from './incident-records.js';
+import { commentOnTicket, getIncident, saveIncident, saveQuietly } from './incident-records.js';
 import type { LifecycleHooks, Transition } from './lifecycle-hooks.js';
 
 export interface LogIncidentInput {
@@ -24,49 +26,84 @@ export interface LogIncidentInput {
   newIncident?: boolean;
 }
 
+export interface CustomerDirectory {
+  customers: ReadonlyArray<{ id: string; name: string; authorisedContacts: ReadonlyArray<{ name: string; email: string }>; servers?: ReadonlyArray<{ id: string; name?: string }> }>;
+  requests: ReadonlyArray<{ type: string; level: number }>;
+}
+
 export interface IncidentCommandsDeps {
   transactor: Transactor;
-  config: Pick<Config, 'customers' | 'requests'>;
+  config: CustomerDirectory;
   hooks: LifecycleHooks;
   metrics: Metrics;
+  /** How long a vendor event's dedup key is remembered. */
+  dedupRetentionMs: number;
 }
 
 export type LogResult = { created: true; incident: Incident } | { created: false; linkedTo: Incident; openIncidents: string[] };
 
+export type VendorEventKind = 'acknowledged' | 'progress' | 'awaiting-customer' | 'resolved';
+
+export interface VendorEventInput {
+  /** The ticket reference (generic id, Jira issue key, ServiceNow number) … */
+  ticketId?: string;
+  /** … or the incident id the ticket carries (correlation id, label). */
+  incidentId?: string;
+  event: VendorEventKind;
+  by: string;
+  note?: string;
+  rootCause?: RootCause;
+  at?: string;
+}
+
+type Acting = Actor & { role?: Role };
+
 export class IncidentCommands {
   constructor(private readonly deps: IncidentCommandsDeps) {}
 
-  logIncident(input: LogIncidentInput, actor: Actor & { role: Role }): Promise<LogResult> {
+  async logIncident(input: LogIncidentInput, actor: Actor & { role: Role }): Promise<LogResult> {
     const customer = this.deps.config.customers.find((c) => c.id === input.customerId);
-    const problems = [];
+    const problems: FieldProblem[] = [];
     if (!customer) problems.push({ field: 'customerId', message: `unknown customer "${input.customerId}"` });
     if (input.type === 'fault' && (!input.symptoms || input.symptoms.length === 0)) problems.push({ field: 'symptoms', message: 'a fault needs at least one symptom' });
     const catalogue = input.type === 'request' ? this.deps.config.requests.find((r) => r.type === input.requestType) : undefined;
     if (input.type === 'request' && !catalogue) {
       problems.push({ field: 'requestType', message: `unknown request type; known: ${this.deps.config.requests.map((r) => r.type).join(', ') || 'none configured'}` });
     }
-    const known = this.deps.transactor.data.servers[input.serverId];
-    if (known && customer && known.customerId !== customer.id) problems.push({ field: 'serverId', message: `server ${input.serverId} belongs to customer ${known.customerId}` });
+    const known = await this.deps.transactor.read.servers.get(input.serverId);
+    const configured = customer?.servers?.some((s) => s.id === input.serverId) ?? false;
+    if (!known && !configured) {
+      problems.push({ field: 'serverId', message: `unknown server "${input.serverId}": give the server's id as the Monitoring Console lists it (GET /api/v1/servers?customerId=${input.customerId})` });
+    } else if (known && customer && known.customerId !== customer.id) {
+      problems.push({ field: 'serverId', message: `server ${input.serverId} belongs to another customer` });
+    }
+    if (input.component !== undefined && known && !Object.hasOwn(known.components, input.component)) {
+      problems.push({ field: 'component', message: `server ${input.serverId} has no component "${input.component}"` });
+    }
     if (problems.length > 0) throw new ValidationError(problems);
     const authorised = customer!.authorisedContacts.some((c) => c.email.toLowerCase() === input.reporter.email.toLowerCase());
     if (!authorised) {
       throw new ForbiddenError(`${input.reporter.name} <${input.reporter.email}> is not an authorised contact of ${customer!.name}; the request cannot be logged`, { reason: 'reporter-not-authorised', customerId: customer!.id });
     }
 
-    return this.deps.transactor.run((tx): LogResult => {
+    return this.deps.transactor.run(async (tx): Promise<LogResult> => {
       if (input.type === 'fault' && !input.newIncident) {
-        const open = Object.values(tx.data.incidents).filter((i) => i.serverId === input.serverId && i.status !== 'resolved' && i.type === 'fault');
+        const open = (await tx.incidents.openOn(input.serverId)).filter((i) => i.type === 'fault');
         if (open.length > 0) {
-          // "A transient issue already being addressed": the report joins the open incident.
-          const target = open.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+          // "A transient issue already being addressed": the report, its reporter and symptoms join the open incident.
+          const target = open.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
           const linked = lifecycle.addNote(target, actor, tx.now, 'linked-report', (input.symptoms ?? []).join('; '), { reporter: input.reporter });
-          saveIncident(tx, { ...linked, symptoms: [...target.symptoms, ...(input.symptoms ?? [])] }, 'incident.updated', { linkedReport: true });
-          return { created: false, linkedTo: tx.data.incidents[target.id], openIncidents: open.map((i) => i.id) };
+          const updated = saveIncident(tx, {
+            ...linked,
+            reporter: target.reporter ?? input.reporter,
+            symptoms: [...target.symptoms, ...(input.symptoms ?? [])].slice(-200),
+          }, 'incident.updated', { linkedReport: true });
+          return { created: false, linkedTo: updated, openIncidents: open.map((i) => i.id) };
         }
       }
       const level = (input.type === 'request' ? catalogue!.level : 1) as Level;
       let incident = lifecycle.createIncident({
-        id: nextIncidentId(tx.data), type: input.type,
+        id: await tx.incidents.nextId(), type: input.type,
         title: input.title ?? (input.type === 'request' ? `${input.requestType} for ${customer!.name}` : (input.symptoms ?? [])[0] ?? 'reported fault'),
         serverId: input.serverId, customerId: customer!.id, component: input.component ?? null,
         componentKind: input.component ? known?.components[input.component]?.kind ?? null : null,
@@ -75,15 +112,15 @@ export class IncidentCommands {
         detectedAt: null, actor,
       }, tx.now);
       incident = this.deps.hooks.afterTransition(tx, incident, { kind: 'created' });
-      saveIncident(tx, incident, 'incident.created');
-      if (level >= 3) this.sendToVendor(tx, incident, 'request needs third level support');
+      incident = saveIncident(tx, incident, 'incident.created');
+      incident = await this.vendorTicket(tx, incident, 'opened', 'request needs third level support');
       const labels = { level, priority: incident.priority, source: 'manual' as const };
       tx.afterCommit(() => this.deps.metrics.incidentsCreated.inc(labels));
-      return { created: true, incident: tx.data.incidents[incident.id] };
+      return { created: true, incident };
     });
   }
 
-  acknowledge(id: string, actor: Actor & { role?: Role }, note?: string): Promise<Incident> {
+  acknowledge(id: string, actor: Acting, note?: string, dedupKey?: string): Promise<Incident> {
     return this.transition(id, actor, 'acknowledge', (tx, incident) => {
       const acked = lifecycle.acknowledge(incident, actor, tx.now, note);
       if (incident.acknowledgedAt === null) {
@@ -91,116 +128,193 @@ export class IncidentCommands {
         tx.afterCommit(() => this.deps.metrics.timeToAcknowledge.observe({ priority: incident.priority }, seconds));
       }
       return { incident: acked, transition: { kind: 'acknowledged' } };
-    });
+    }, dedupKey);
   }
 
-  progress(id: string, actor: Actor & { role?: Role }, note: string): Promise<Incident> {
+  progress(id: string, actor: Acting, note: string, dedupKey?: string): Promise<Incident> {
     return this.transition(id, actor, 'report progress on', (tx, incident) => {
       const base = incident.status === 'open' ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
       return { incident: lifecycle.reportProgress(base, actor, tx.now, note), transition: { kind: 'progress' } };
-    });
+    }, dedupKey);
   }
 
-  setStatus(id: string, actor: Actor & { role?: Role }, status: IncidentStatus, note?: string): Promise<Incident> {
-    return this.transition(id, actor, 'change the status of', (tx, incident) => ({
-      incident: lifecycle.setStatus(incident, status, actor, tx.now, note),
-      transition: { kind: 'status', from: incident.status },
-    }));
+  setStatus(id: string, actor: Acting, status: IncidentStatus, note?: string, dedupKey?: string): Promise<Incident> {
+    return this.transition(id, actor, 'change the status of', (tx, incident) => {
+      // An open incident is acknowledged on the way to any working status.
+      const base = incident.status === 'open' && status !== 'open' && status !== 'acknowledged' ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
+      return { incident: lifecycle.setStatus(base, status, actor, tx.now, note), transition: { kind: 'status', from: incident.status } };
+    }, dedupKey);
   }
 
   escalate(id: string, actor: Actor & { role: Role }, input: { toLevel?: Level; reason?: string; notes?: string }): Promise<Incident> {
-    return this.transition(id, actor, 'escalate', (tx, incident) => {
-      const toLevel = input.toLevel ?? ((incident.level + 1) as Level);
-      let reason: EscalationReason = incident.type === 'request' ? 'request' : 'manual';
-      if (incident.type === 'fault' && incident.level === 2 && toLevel === 3) {
-        // The seed: immediately when the console shows a software failure, otherwise only with notes.
-        const server = tx.data.servers[incident.serverId];
-        const softwareFailed = server ? Object.values(server.components).some((c) => c.kind === 'software' && c.status === 'failed') : false;
-        if (softwareFailed) reason = 'console-software-failure';
-        else if (!input.notes || input.notes.trim() === '') {
-          throw new ValidationError([{ field: 'notes', message: 'the console shows no software failure on this server: give the reproduction/isolation notes that point at the server' }]);
-        } else reason = 'notes';
+    return this.transition(id, actor, 'escalate', async (tx, incident) => {
+      const server = await tx.servers.get(incident.serverId);
+      if (incident.type === 'request') {
+        const catalogueLevel = this.deps.config.requests.find((r) => r.type === incident.requestType)?.level ?? null;
+        const authority = requestAuthority(actor.role, { requestType: incident.requestType, level: incident.level, catalogueLevel }, 'escalate');
+        if (!authority.allowed) throw new ForbiddenError(authority.message, { role: actor.role, level: authority.neededLevel });
       }
+      const gate = escalationGate({ type: incident.type, level: incident.level, toLevel: input.toLevel, consoleShowsSoftwareFailure: consoleShowsSoftwareFailure(server), notes: input.notes });
+      if (!gate.allowed) throw new ValidationError([{ field: gate.field, message: gate.message }]);
+      const { toLevel, reason } = gate;
       const escalated = lifecycle.escalate(incident, toLevel, actor, tx.now, reason, [input.reason, input.notes].filter(Boolean).join(' — ') || undefined);
       tx.afterCommit(() => this.deps.metrics.escalations.inc({ from: incident.level, to: toLevel, reason }));
-      return { incident: escalated, transition: { kind: 'escalated', from: incident.level }, event: 'incident.escalated', after: (t, inc) => {
-        // Fresh diagnostics at every escalation: with the new ticket, or fetched and added to the incident (and ticket).
-        if (toLevel === 3) return this.sendToVendor(t, inc, input.notes ?? input.reason ?? reason);
-        if (inc.ticket) t.enqueue({ kind: 'ticket.comment', incidentId: inc.id, payload: { kind: 'escalation', body: `Escalated to level ${toLevel} by ${actor.name}: ${input.notes ?? input.reason ?? reason}` } });
-        t.enqueue({ kind: 'diagnostics.fetch', incidentId: inc.id, payload: { reason: 'escalation' } });
-      } };
+      const why = input.notes ?? input.reason ?? reason;
+      return {
+        incident: escalated, transition: { kind: 'escalated', from: incident.level }, event: 'incident.escalated',
+        after: async (t, inc) => {
+          const out = await this.vendorTicket(t, inc, 'escalated', why);
+          if (out.level < 3) commentOnTicket(t, out, 'escalation', `Escalated to level ${toLevel} by ${actor.name}: ${why}`);
+          return out;
+        },
+      };
     });
   }
 
-  resolve(id: string, actor: Actor & { role?: Role }, rootCause: RootCause, note?: string): Promise<Incident> {
+  resolve(id: string, actor: Acting, rootCause: RootCause, note?: string, dedupKey?: string): Promise<Incident> {
     return this.transition(id, actor, 'resolve', (tx, incident) => {
       if (incident.type === 'request' && actor.role) {
-        const needed = this.deps.config.requests.find((r) => r.type === incident.requestType)?.level ?? incident.level;
-        if (lifecycle.roleLevel(actor.role) < needed) throw new ForbiddenError(`request "${incident.requestType}" may only be actioned at level ${needed} or above`, { role: actor.role, level: needed });
+        const catalogueLevel = this.deps.config.requests.find((r) => r.type === incident.requestType)?.level ?? null;
+        const authority = requestAuthority(actor.role, { requestType: incident.requestType, level: incident.level, catalogueLevel }, 'action');
+        if (!authority.allowed) throw new ForbiddenError(authority.message, { role: actor.role, level: authority.neededLevel });
       }
       const resolved = lifecycle.resolve(incident, actor, tx.now, rootCause, note);
       const seconds = (tx.now.getTime() - Date.parse(incident.createdAt)) / 1000;
       tx.afterCommit(() => this.deps.metrics.timeToResolve.observe({ priority: incident.priority }, seconds));
-      return { incident: resolved, transition: { kind: 'resolved' }, event: 'incident.resolved', after: (t, inc) => {
-        if (inc.ticket?.id && actor.kind !== 'vendor') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
-      } };
+      return {
+        incident: resolved, transition: { kind: 'resolved' }, event: 'incident.resolved',
+        after: (t, inc) => {
+          // The vendor resolved it in its own system: telling it so would be an echo.
+          if (inc.ticket?.id && actor.kind !== 'vendor') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
+          return inc;
+        },
+      };
+    }, dedupKey);
+  }
+
+  /** `POST /incidents/{id}/ticket/retry`: a creation refused for good is tried again, comments waiting behind it follow. */
+  retryTicket(id: string, actor: Actor & { role: Role }): Promise<Incident> {
+    return this.deps.transactor.run(async (tx) => {
+      const incident = await getIncident(tx.incidents, id);
+      assertMayActOn(actor.role, incident.level, 'retry the ticket of');
+      const retry = ticketRetry(incident);
+      if (!retry.allowed) throw new ConflictError(retry.message, { incidentStatus: incident.status, ticketState: incident.ticket?.state ?? null });
+      const noted = lifecycle.addNote(incident, actor, tx.now, 'ticket-retry', 'creation of the vendor ticket retried');
+      return this.createTicket(tx, saveIncident(tx, noted, 'incident.updated'), 'retry requested', true);
     });
   }
 
-  /** A ticket event from the vendor's ticketing system (DESIGN §4). */
-  async vendorEvent(input: { ticketId: string; event: 'acknowledged' | 'progress' | 'awaiting-customer' | 'resolved'; by: string; note?: string; rootCause?: RootCause }): Promise<Incident> {
-    const incidentId = this.deps.transactor.data.ticketIndex[input.ticketId];
-    if (!incidentId) throw new NotFoundError(`ticket ${input.ticketId}`);
+  /**
+   * A ticket event from the vendor's ticketing system (DESIGN §4; Jira and ServiceNow map onto it). The
+   * dedup key, when given, is claimed in the same commit as the effect: a redelivery changes nothing.
+   */
+  async vendorEvent(input: VendorEventInput, opts: { dedupKey?: string; source?: 'generic' | 'jira' | 'servicenow' } = {}): Promise<{ incident: Incident; duplicate: boolean }> {
     const actor: Actor = { kind: 'vendor', name: input.by };
-    const incident = getIncident(this.deps.transactor.data, incidentId);
-    if (incident.status === 'resolved') {
-      if (input.event === 'resolved') return incident; // a repeated delivery changes nothing
-      throw new ConflictError(`incident ${incident.id} is already resolved`);
-    }
-    switch (input.event) {
-      case 'acknowledged':
-        return incident.status === 'open' ? this.acknowledge(incidentId, actor, input.note) : incident;
-      case 'progress':
-        return this.progress(incidentId, actor, input.note ?? 'progress reported by the vendor');
-      case 'awaiting-customer':
-        if (incident.status === 'awaiting-customer') return incident;
-        if (incident.status === 'open') await this.acknowledge(incidentId, actor);
-        return this.setStatus(incidentId, actor, 'awaiting-customer', input.note);
-      case 'resolved':
-        return this.resolve(incidentId, actor, input.rootCause ?? 'server', input.note);
+    return this.deps.transactor.run(async (tx) => {
+      const incident = (input.ticketId !== undefined ? await tx.incidents.byTicket(input.ticketId) : undefined)
+        ?? (input.incidentId !== undefined ? await tx.incidents.get(input.incidentId) : undefined);
+      if (!incident) throw new NotFoundError(input.ticketId !== undefined ? `ticket ${input.ticketId}` : `incident ${input.incidentId ?? ''}`);
+      if (opts.dedupKey !== undefined) {
+        const expiresAt = new Date(tx.now.getTime() + this.deps.dedupRetentionMs).toISOString();
+        if (!(await tx.dedup.claim(opts.dedupKey, expiresAt))) return { incident, duplicate: true };
+      }
+      if (incident.status === 'resolved') {
+        if (input.event === 'resolved') return { incident, duplicate: false }; // already resolved: nothing to do
+        throw new ConflictError(`incident ${incident.id} is already resolved`, { incidentStatus: incident.status });
+      }
+      let out: Incident = incident;
+      switch (input.event) {
+        case 'acknowledged':
+          if (out.status === 'open') out = await this.transitionIn(tx, out, actor, 'acknowledge', (t, i) => ({ incident: lifecycle.acknowledge(i, actor, t.now, input.note), transition: { kind: 'acknowledged' } }));
+          break;
+        case 'progress':
+          out = await this.transitionIn(tx, out, actor, 'report progress on', (t, i) => {
+            const base = i.status === 'open' ? lifecycle.acknowledge(i, actor, t.now) : i;
+            return { incident: lifecycle.reportProgress(base, actor, t.now, input.note ?? 'progress reported by the vendor'), transition: { kind: 'progress' } };
+          });
+          break;
+        case 'awaiting-customer':
+          if (out.status === 'awaiting-customer') break;
+          out = await this.transitionIn(tx, out, actor, 'change the status of', (t, i) => {
+            const base = i.status === 'open' ? lifecycle.acknowledge(i, actor, t.now) : i;
+            return { incident: lifecycle.setStatus(base, 'awaiting-customer', actor, t.now, input.note), transition: { kind: 'status', from: i.status } };
+          });
+          break;
+        case 'resolved': {
+          const rootCause = input.rootCause ?? 'server';
+          out = await this.transitionIn(tx, out, actor, 'resolve', (t, i) => ({
+            incident: lifecycle.resolve(i, actor, t.now, rootCause, input.note), transition: { kind: 'resolved' }, event: 'incident.resolved',
+          }));
+          const seconds = (tx.now.getTime() - Date.parse(incident.createdAt)) / 1000;
+          tx.afterCommit(() => this.deps.metrics.timeToResolve.observe({ priority: incident.priority }, seconds));
+          break;
+        }
+      }
+      return { incident: out, duplicate: false };
+    });
+  }
+
+  /** What the vendor ticket needs after the incident was opened or escalated: create, retry, comment, or nothing. */
+  private async vendorTicket(tx: Tx, incident: Incident, moment: 'opened' | 'escalated', why: string): Promise<Incident> {
+    const action = ticketAction(incident, moment);
+    switch (action.action) {
+      case 'create-ticket':
+        return this.createTicket(tx, incident, why, action.refreshDiagnostics);
+      case 'retry-failed-creation':
+        return this.createTicket(tx, incident, why, true);
+      case 'comment-on-existing-ticket':
+        commentOnTicket(tx, incident, 'escalation', `Escalated to third level support: ${why}`);
+        if (moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        return incident;
+      case 'none':
+        if (moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        return incident;
     }
   }
 
-  /** Creates the vendor ticket, or comments on the one that exists, and fetches fresh diagnostics. */
-  private sendToVendor(tx: Tx, incident: Incident, why: string): void {
-    if (incident.ticket === null) {
-      tx.data.incidents[incident.id] = { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } };
-      tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: why, refreshDiagnostics: true } });
-    } else {
-      tx.enqueue({ kind: 'ticket.comment', incidentId: incident.id, payload: { kind: 'escalation', body: `Escalated to third level support: ${why}` } });
-      tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+  /** Puts the ticket creation in the outbox; comments already waiting for the ticket move behind it. */
+  private async createTicket(tx: Tx, incident: Incident, why: string, refreshDiagnostics: boolean): Promise<Incident> {
+    const out = saveQuietly(tx, { ...incident, ticket: { adapter: incident.ticket?.adapter ?? '', id: null, url: null, state: 'pending' } });
+    const waiting = (await tx.outbox.forIncident(incident.id)).filter((o) => o.lane === incident.id);
+    tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: why, refreshDiagnostics, retry: incident.ticket?.state === 'failed' } });
+    // Calls that waited for a ticket whose creation failed would hold the lane ahead of the new creation.
+    for (const w of waiting) {
+      tx.outbox.remove(w.id);
+      tx.enqueue({ kind: w.kind, incidentId: w.incidentId, payload: w.payload as Record<string, unknown> });
     }
+    return out;
   }
 
   private transition(
     id: string,
-    actor: Actor & { role?: Role },
+    actor: Acting,
     what: string,
-    fn: (tx: Tx, incident: Incident) => {
-      incident: Incident;
-      transition: Transition;
-      event?: 'incident.updated' | 'incident.escalated' | 'incident.resolved';
-      after?: (tx: Tx, incident: Incident) => void;
-    },
+    fn: StepFn,
+    dedupKey?: string,
   ): Promise<Incident> {
-    return this.deps.transactor.run((tx) => {
-      const incident = getIncident(tx.data, id);
-      if (actor.kind === 'user' && actor.role) lifecycle.assertMayAct(actor.role, incident.level, what);
-      const out = fn(tx, incident);
-      const updated = this.deps.hooks.afterTransition(tx, out.incident, out.transition);
-      saveIncident(tx, updated, out.event ?? 'incident.updated');
-      out.after?.(tx, updated);
-      return tx.data.incidents[id];
+    return this.deps.transactor.run(async (tx) => {
+      const incident = await getIncident(tx.incidents, id);
+      if (dedupKey !== undefined) {
+        const expiresAt = new Date(tx.now.getTime() + this.deps.dedupRetentionMs).toISOString();
+        if (!(await tx.dedup.claim(dedupKey, expiresAt))) return incident;
+      }
+      return this.transitionIn(tx, incident, actor, what, fn);
     });
   }
+
+  private async transitionIn(tx: Tx, incident: Incident, actor: Acting, what: string, fn: StepFn): Promise<Incident> {
+    if (actor.kind === 'user' && actor.role) assertMayActOn(actor.role, incident.level, what);
+    const out = await fn(tx, incident);
+    const updated = this.deps.hooks.afterTransition(tx, out.incident, out.transition);
+    const saved = saveIncident(tx, updated, out.event ?? 'incident.updated');
+    return out.after ? out.after(tx, saved) : saved;
+  }
+}
+
+type StepFn = (tx: Tx, incident: Incident) => StepResult | Promise<StepResult>;
+interface StepResult {
+  incident: Incident;
+  transition: Transition;
+  event?: 'incident.updated' | 'incident.escalated' | 'incident.resolved';
+  after?: (tx: Tx, incident: Incident) => Incident | Promise<Incident>;
 }

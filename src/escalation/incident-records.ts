@@ -1,39 +1,21 @@
-// Small helpers for reading and writing incidents inside a transaction, so every change goes through
-// the same path: save, keep the open index right, emit the event with its live-filter scope.
-import { incidentKey } from '../domain/routing.js';
+// Small helpers for reading and writing incidents inside a unit of work, so every change goes through
+// the same path: save the record, emit the event with its live-filter scope, and append each new
+// timeline entry to the audit trail in the same commit.
 import type { EventType, Incident } from '../domain/types.js';
 import { NotFoundError } from '../domain/errors.js';
+import { commentDisposition } from '../domain/ticket-policy.js';
+import type { IncidentReads } from '../store/port.js';
 import type { Tx } from '../store/transactor.js';
-import type { StoreData } from '../store/types.js';
 
-export function nextIncidentId(data: StoreData): string {
-  data.counters.incident += 1;
-  return `INC-${String(data.counters.incident).padStart(6, '0')}`;
-}
-
-export function getIncident(data: Readonly<StoreData>, id: string): Incident {
-  const incident = data.incidents[id];
+export async function getIncident(incidents: Pick<IncidentReads, 'get'>, id: string): Promise<Incident> {
+  const incident = await incidents.get(id);
   if (!incident) throw new NotFoundError(`incident ${id}`);
   return incident;
 }
 
-export function openIncidentFor(data: Readonly<StoreData>, serverId: string, component: string | null): Incident | undefined {
-  const id = data.openIndex[incidentKey(serverId, component)];
-  return id ? data.incidents[id] : undefined;
-}
-
-/** Saves the incident, keeps `openIndex` in step with its status and emits `type` for it. */
+/** Saves the incident, emits `type` for it and audits the timeline entries added since it was read. */
 export function saveIncident(tx: Tx, incident: Incident, type: EventType, extra: Record<string, unknown> = {}): Incident {
-  tx.data.incidents[incident.id] = incident;
-  // Only monitoring incidents (and manual ones on a component) hold a key: one open incident per server+component.
-  if (incident.source !== 'manual' || incident.component !== null) {
-    const key = incidentKey(incident.serverId, incident.component);
-    if (incident.status === 'resolved') {
-      if (tx.data.openIndex[key] === incident.id) delete tx.data.openIndex[key];
-    } else if (incident.source !== 'manual') {
-      tx.data.openIndex[key] = incident.id;
-    }
-  }
+  saveQuietly(tx, incident);
   tx.emit({
     type,
     data: { incidentId: incident.id, incident: incidentSummary(incident), ...extra },
@@ -42,13 +24,21 @@ export function saveIncident(tx: Tx, incident: Incident, type: EventType, extra:
   return incident;
 }
 
-export function openIncidents(data: Readonly<StoreData>): Incident[] {
-  return Object.values(data.incidents).filter((i) => i.status !== 'resolved');
+/** Saves a change that is not news for the live feed (e.g. the ticket's pending state), still audited. */
+export function saveQuietly(tx: Tx, incident: Incident): Incident {
+  const base = tx.baseOf(incident.id);
+  tx.incidents.put(incident);
+  for (let i = base ? base.timeline.length : 0; i < incident.timeline.length; i++) {
+    const e = incident.timeline[i];
+    tx.audit.append({ at: e.at, incidentId: incident.id, actor: e.actor, action: e.action, note: e.note, data: e.data });
+  }
+  tx.rebase(incident);
+  return incident;
 }
 
 /**
  * What events and the live snapshot carry: the incident without its diagnostics payload and with only
- * the latest timeline entry, so the persisted event log (10,000 events by default) stays small.
+ * the latest timeline entry, so the persisted event log stays small.
  */
 export function incidentSummary(incident: Incident): Incident {
   return {
@@ -56,4 +46,10 @@ export function incidentSummary(incident: Incident): Incident {
     diagnostics: incident.diagnostics ? { ...incident.diagnostics, data: null } : null,
     timeline: incident.timeline.slice(-1),
   };
+}
+
+/** Enqueues a comment for the incident's vendor ticket unless it has none; one waiting for its ticket is held by the dispatcher. */
+export function commentOnTicket(tx: Tx, incident: Incident, kind: 'diagnostics' | 'escalation' | 'recovery' | 'resolution' | 'sla', body: string): void {
+  if (commentDisposition(incident.ticket, incident.status) === 'drop') return;
+  tx.enqueue({ kind: 'ticket.comment', incidentId: incident.id, payload: { kind, body } });
 }

@@ -7,8 +7,8 @@ import type { Actor, Incident, IncidentSource, ServerState } from '../domain/typ
 import type { ChangeHandler } from '../ingest/component-state.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tx } from '../store/transactor.js';
-import type { MaintenanceWindow } from '../store/types.js';
-import { getIncident, nextIncidentId, openIncidentFor, saveIncident } from './incident-records.js';
+import type { MaintenanceWindow } from '../store/port.js';
+import { commentOnTicket, getIncident, saveIncident, saveQuietly } from './incident-records.js';
 import type { LifecycleHooks } from './lifecycle-hooks.js';
 
 export const MONITOR: Actor = { kind: 'system', name: 'escalatord' };
@@ -21,7 +21,7 @@ export interface MonitorHandlerDeps {
 
 export function maintenanceCovers(w: MaintenanceWindow, server: ServerState, component: string | null, at: string): boolean {
   return (
-    w.startsAt <= at && at < w.endsAt &&
+    w.startsAt <= at && (w.endsAt === null || at < w.endsAt) &&
     (w.serverId === null || w.serverId === server.id) &&
     (w.customerId === null || w.customerId === server.customerId) &&
     (w.component === null || component === null || w.component === component)
@@ -31,28 +31,28 @@ export function maintenanceCovers(w: MaintenanceWindow, server: ServerState, com
 export class MonitorHandler implements ChangeHandler {
   constructor(private readonly deps: MonitorHandlerDeps) {}
 
-  onChanges(tx: Tx, changes: StateChange[], source: IncidentSource): void {
+  async onChanges(tx: Tx, server: ServerState, changes: StateChange[], source: IncidentSource): Promise<void> {
+    const nowIso = tx.now.toISOString();
+    let allWindows: MaintenanceWindow[] | null = null;
     for (const change of changes) {
       if (change.type === 'component') tx.afterCommit(() => this.deps.metrics.componentTransitions.inc({ kind: change.kind, to: change.to }));
-      const server = tx.data.servers[change.serverId];
       const component = change.type === 'component' ? change.component : null;
-      const open = openIncidentFor(tx.data, change.serverId, component);
-      const nowIso = tx.now.toISOString();
-      const windows = tx.data.maintenance.filter((w) => maintenanceCovers(w, server, component, nowIso));
-      const openSoftwareIncidents = Object.values(server.components)
-        .filter((c) => c.kind === 'software' && c.name !== component)
-        .map((c) => openIncidentFor(tx.data, server.id, c.name))
-        .filter((i): i is Incident => i !== undefined);
+      const open = await tx.incidents.openFor(change.serverId, component);
+      allWindows ??= await tx.maintenance.list();
+      const windows = allWindows.filter((w) => maintenanceCovers(w, server, component, nowIso));
+      // Only the server's open incidents can be its open software incidents: no lookup per component.
+      const openSoftwareIncidents = (await tx.incidents.openOn(server.id))
+        .filter((i) => i.source !== 'manual' && i.component !== null && i.component !== component && server.components[i.component]?.kind === 'software');
       const decisions = route(change, { server, open, openSoftwareIncidents, inMaintenance: windows.length > 0 }, this.deps.policy);
-      for (const d of decisions) this.apply(tx, d, change, server, source, windows);
+      for (const d of decisions) await this.apply(tx, d, change, server, source, windows);
     }
   }
 
   /** Opens the incident a decision asks for; also used by the degraded sweep. */
-  openIncident(tx: Tx, d: Extract<Decision, { action: 'open' }>, server: ServerState, source: IncidentSource, detectedAt: string, message?: string): Incident {
+  async openIncident(tx: Tx, d: Extract<Decision, { action: 'open' }>, server: ServerState, source: IncidentSource, detectedAt: string, message?: string): Promise<Incident> {
     const kind = d.component ? server.components[d.component]?.kind ?? null : null;
     let incident = createIncident({
-      id: nextIncidentId(tx.data), type: 'fault', title: d.title, serverId: server.id, customerId: server.customerId,
+      id: await tx.incidents.nextId(), type: 'fault', title: d.title, serverId: server.id, customerId: server.customerId,
       component: d.component, componentKind: kind, source, priority: d.priority, level: d.level, reporter: null,
       symptoms: message ? [message] : [], requestType: null, detectedAt, actor: MONITOR,
       note: `opened by the monitoring policy (${d.reason})`,
@@ -60,8 +60,7 @@ export class MonitorHandler implements ChangeHandler {
     incident = this.deps.hooks.afterTransition(tx, incident, { kind: 'created' });
     saveIncident(tx, incident, 'incident.created', { reason: d.reason });
     if (d.ticket) {
-      incident = { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } };
-      tx.data.incidents[incident.id] = incident;
+      incident = saveQuietly(tx, { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } });
       tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: d.reason } });
     } else {
       tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'created' } });
@@ -71,20 +70,20 @@ export class MonitorHandler implements ChangeHandler {
     return incident;
   }
 
-  private apply(tx: Tx, d: Decision, change: StateChange, server: ServerState, source: IncidentSource, windows: MaintenanceWindow[]): void {
+  private async apply(tx: Tx, d: Decision, change: StateChange, server: ServerState, source: IncidentSource, windows: MaintenanceWindow[]): Promise<void> {
     switch (d.action) {
       case 'open':
-        this.openIncident(tx, d, server, source, change.at, change.type === 'component' ? change.message : undefined);
+        await this.openIncident(tx, d, server, source, change.at, change.type === 'component' ? change.message : undefined);
         return;
       case 'recovered': {
-        const incident = getIncident(tx.data, d.incidentId);
+        const incident = await getIncident(tx.incidents, d.incidentId);
         const updated = { ...addNote(incident, MONITOR, tx.now, 'recovered', 'the console reports the component healthy again'), recoveredAt: change.at };
         saveIncident(tx, updated, 'incident.updated', { recovered: true });
-        if (incident.ticket) tx.enqueue({ kind: 'ticket.comment', incidentId: incident.id, payload: { kind: 'recovery', body: `Recovered at ${change.at}: ${describeChange(change)}.` } });
+        commentOnTicket(tx, updated, 'recovery', `Recovered at ${change.at}: ${describeChange(change)}.`);
         return;
       }
       case 'relapsed': {
-        const incident = getIncident(tx.data, d.incidentId);
+        const incident = await getIncident(tx.incidents, d.incidentId);
         // Flapping stays on the same incident; only a real relapse after a recovery is worth a line.
         if (incident.recoveredAt === null) return;
         saveIncident(tx, { ...addNote(incident, MONITOR, tx.now, 'relapsed', describeChange(change)), recoveredAt: null }, 'incident.updated');
@@ -92,17 +91,17 @@ export class MonitorHandler implements ChangeHandler {
       }
       case 'raise-priority':
         for (const id of d.incidentIds) {
-          const incident = getIncident(tx.data, id);
+          const incident = await getIncident(tx.incidents, id);
           const raised = this.deps.hooks.afterTransition(tx,
             changePriority(incident, d.priority, MONITOR, tx.now, 'several software components failed on this server'),
             { kind: 'priority', from: incident.priority },
           );
           saveIncident(tx, raised, 'incident.updated');
-          if (incident.ticket) tx.enqueue({ kind: 'ticket.comment', incidentId: id, payload: { kind: 'escalation', body: `Priority raised to ${d.priority}: several software components have failed on ${server.name}.` } });
+          commentOnTicket(tx, raised, 'escalation', `Priority raised to ${d.priority}: several software components have failed on ${server.name}.`);
         }
         return;
       case 'maintenance':
-        for (const w of windows) w.suppressed = [...(w.suppressed ?? []), { at: change.at, what: d.reason }].slice(-100);
+        for (const w of windows) tx.maintenance.put({ ...w, suppressed: [...(w.suppressed ?? []), { at: change.at, what: d.reason }].slice(-100) });
         return;
     }
   }

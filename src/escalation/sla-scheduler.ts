@@ -3,10 +3,10 @@
 import schedule, { type Job } from 'node-schedule';
 import type { Logger } from 'pino';
 import type { Incident } from '../domain/types.js';
-import type { Store } from '../store/types.js';
+import type { StoreReader } from '../store/port.js';
 
 export interface SlaSchedulerDeps {
-  store: Store;
+  read: StoreReader;
   nextWake: (incident: Incident) => Date | null;
   wake: (incidentId: string) => Promise<void>;
   now: () => Date;
@@ -20,16 +20,16 @@ export class SlaScheduler {
 
   constructor(private readonly deps: SlaSchedulerDeps) {}
 
-  start(): void {
-    if (this.started) return;
+  /** Rebuilds every timer from the store: what came due while nobody watched fires at once. */
+  async start(): Promise<void> {
+    if (this.started && !this.stopped) return;
     this.started = true;
-    for (const incident of Object.values(this.deps.store.data.incidents)) {
-      if (incident.status !== 'resolved') this.reschedule(incident.id);
-    }
+    this.stopped = false;
+    for (const incident of await this.deps.read.incidents.open()) this.schedule(incident);
   }
 
+  /** Cancels every timer; start() may be called again (leadership comes back). */
   stop(): void {
-    if (this.stopped) return;
     this.stopped = true;
     for (const id of [...this.jobs.keys()]) this.cancel(id);
   }
@@ -40,9 +40,16 @@ export class SlaScheduler {
 
   reschedule(incidentId: string): void {
     if (!this.started || this.stopped) return;
+    this.deps.read.incidents.get(incidentId).then((incident) => {
+      if (!this.started || this.stopped) return;
+      if (!incident) this.cancel(incidentId);
+      else this.schedule(incident);
+    }, (err: unknown) => this.deps.logger.error({ err, incident: incidentId }, 'could not read the incident to schedule its SLA timer'));
+  }
+
+  private schedule(incident: Incident): void {
+    const incidentId = incident.id;
     this.cancel(incidentId);
-    const incident = this.deps.store.data.incidents[incidentId];
-    if (!incident) return;
     const at = this.deps.nextWake(incident);
     if (!at) return;
     const fire = () => {

@@ -2,14 +2,15 @@
 // breaches and management steps when the scheduler wakes it at their instants. Each firing is an event,
 // a ticket comment and a metric; a breach starts the vendor's management path at step 2.
 import * as sla from '../domain/sla.js';
+import { slaAfterTransition } from '../domain/sla-transition.js';
 import * as mgmt from '../domain/management.js';
 import { addNote } from '../domain/incident.js';
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import type { Actor, Incident, Priority } from '../domain/types.js';
-import type { Config } from '../config/schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Transactor, Tx } from '../store/transactor.js';
-import { getIncident, incidentSummary, saveIncident } from './incident-records.js';
+import type { NotificationMessage } from '../notify/message.js';
+import { commentOnTicket, getIncident, incidentSummary, saveIncident } from './incident-records.js';
 import type { LifecycleHooks, Transition } from './lifecycle-hooks.js';
 
 const SLA_ACTOR: Actor = { kind: 'system', name: 'escalatord-sla' };
@@ -27,6 +28,8 @@ export interface SlaServiceDeps {
   channels: () => string[];
   metrics: Metrics;
   publicUrl: string;
+  /** Display name of a customer, for people reading a notification. */
+  customerName?: (customerId: string) => string | undefined;
   /** Called after a commit that may have moved an incident's next wake-up instant. */
   onReschedule?: (incidentId: string) => void;
 }
@@ -36,19 +39,13 @@ export class SlaService implements LifecycleHooks {
 
   afterTransition(tx: Tx, incident: Incident, transition: Transition): Incident {
     const now = tx.now;
-    const ctx: sla.SlaContext = { policy: this.deps.policy, priority: incident.priority, level: incident.level };
-    let out = incident;
-    if (transition.kind === 'created' || incident.sla === null) {
-      out = { ...out, sla: sla.startSla(now, ctx) };
-    } else {
-      const before = incident.sla;
-      const { sla: clocks, fired } = sla.withCatchUp(before, now, (s) => this.move(s, incident, transition, now, ctx));
-      out = { ...out, sla: clocks };
-      out = this.fire(tx, out, fired);
-      for (const clock of sla.newlyMet(before, clocks)) {
-        const labels = { clock, priority: incident.priority };
-        tx.afterCommit(() => this.deps.metrics.slaMet.inc(labels));
-      }
+    const ctx = { policy: this.deps.policy, priority: incident.priority, level: incident.level, status: incident.status };
+    const after = slaAfterTransition(incident.sla, transition, now, ctx);
+    let out: Incident = { ...incident, sla: after.sla };
+    out = this.fire(tx, out, after.fired);
+    for (const clock of after.met) {
+      const labels = { clock, priority: incident.priority };
+      tx.afterCommit(() => this.deps.metrics.slaMet.inc(labels));
     }
     if (transition.kind === 'progress') {
       const by = incident.timeline[incident.timeline.length - 1]?.actor.name ?? 'unknown';
@@ -71,8 +68,8 @@ export class SlaService implements LifecycleHooks {
 
   /** Fires whatever is due for the incident now: warnings, breaches, management re-notifications and steps. */
   async wake(incidentId: string): Promise<void> {
-    await this.deps.transactor.run((tx) => {
-      const incident = tx.data.incidents[incidentId];
+    await this.deps.transactor.run(async (tx) => {
+      const incident = await tx.incidents.get(incidentId);
       if (!incident || incident.status === 'resolved' || incident.sla === null) return;
       const { sla: clocks, fired } = sla.evaluate(incident.sla, tx.now);
       let out = this.fire(tx, { ...incident, sla: clocks }, fired);
@@ -90,8 +87,8 @@ export class SlaService implements LifecycleHooks {
 
   /** The Service Provider is unhappy with how the incident is handled: one management step up. */
   complain(id: string, actor: Actor, note: string): Promise<Incident> {
-    return this.deps.transactor.run((tx) => {
-      const incident = getIncident(tx.data, id);
+    return this.deps.transactor.run(async (tx) => {
+      const incident = await getIncident(tx.incidents, id);
       if (incident.status === 'resolved') throw new ConflictError(`incident ${id} is resolved`);
       if (incident.management.step >= mgmt.FINAL_STEP) throw new ConflictError(`incident ${id} is already at the last management step`, { step: incident.management.step });
       let out = addNote(incident, actor, tx.now, 'complaint', note);
@@ -99,14 +96,14 @@ export class SlaService implements LifecycleHooks {
       out = this.announceStep(tx, out, 'complaint', note);
       saveIncident(tx, out, 'incident.updated');
       tx.afterCommit(() => this.deps.onReschedule?.(id));
-      return tx.data.incidents[id];
+      return out;
     });
   }
 
   /** The contact of a management step confirmed they have it: their re-notifications stop. */
   acknowledgeStep(id: string, actor: Actor, step: number, note?: string): Promise<Incident> {
-    return this.deps.transactor.run((tx) => {
-      const incident = getIncident(tx.data, id);
+    return this.deps.transactor.run(async (tx) => {
+      const incident = await getIncident(tx.incidents, id);
       if (!incident.management.history.some((r) => r.step === step)) {
         throw new ValidationError([{ field: 'step', message: `incident ${id} has not been escalated to management step ${step}` }]);
       }
@@ -116,24 +113,6 @@ export class SlaService implements LifecycleHooks {
       tx.afterCommit(() => this.deps.onReschedule?.(id));
       return out;
     });
-  }
-
-  private move(s: Incident['sla'] & object, incident: Incident, t: Transition, now: Date, ctx: sla.SlaContext): NonNullable<Incident['sla']> {
-    switch (t.kind) {
-      case 'created': return sla.startSla(now, ctx);
-      case 'acknowledged': return sla.onAcknowledged(s, now, ctx);
-      case 'progress': {
-        const resumed = t.kind === 'progress' && isPaused(s) ? sla.onResumed(s, now, ctx) : s;
-        return sla.onProgress(resumed, now, ctx);
-      }
-      case 'status':
-        if (incident.status === 'awaiting-customer' && t.from !== 'awaiting-customer') return sla.onPaused(s, now, ctx);
-        if (incident.status !== 'awaiting-customer' && t.from === 'awaiting-customer') return sla.onResumed(s, now, ctx);
-        return s;
-      case 'escalated': return sla.onEscalated(s, now, ctx);
-      case 'priority': return sla.onPriorityChanged(s, now, ctx, t.from as Priority);
-      case 'resolved': return sla.onResolved(s, now);
-    }
   }
 
   private fire(tx: Tx, incident: Incident, fired: sla.SlaFired[]): Incident {
@@ -147,7 +126,8 @@ export class SlaService implements LifecycleHooks {
         : `SLA breached: the ${f.clock} clock of ${out.id} (${out.priority}) was due at ${clock.dueAt}.`;
       out = addNote(out, SLA_ACTOR, tx.now, type, text, { clock: f.clock, dueAt: clock.dueAt });
       tx.emit({ type, data: { incidentId: out.id, clock: f.clock, dueAt: clock.dueAt, incident: incidentSummary(out) }, scope: { level: out.level, customerId: out.customerId, serverId: out.serverId } });
-      if (out.ticket && out.ticket.state !== 'failed') tx.enqueue({ kind: 'ticket.comment', incidentId: out.id, payload: { kind: 'sla', body: text } });
+      commentOnTicket(tx, out, 'sla', text);
+      this.notify(tx, out, type, text, { clock: f.clock, state: f.kind === 'warning' ? 'at-risk' : 'breached', dueAt: clock.dueAt });
       tx.afterCommit(() => (f.kind === 'warning' ? this.deps.metrics.slaWarnings : this.deps.metrics.slaBreaches).inc(labels));
       if (f.kind === 'breach' && mgmt.managementTarget(out.management, 'sla-breach') !== null) {
         out = { ...out, management: mgmt.escalateManagement(out.management, 'sla-breach', tx.now) };
@@ -163,7 +143,7 @@ export class SlaService implements LifecycleHooks {
     const who = contact ? `${contact.title} (${contact.contact.name}${contact.contact.email ? `, ${contact.contact.email}` : ''})` : `step ${step}`;
     const out = addNote(incident, SLA_ACTOR, tx.now, 'management-escalated', `management escalation to ${who}: ${reason}`, { step, reason });
     tx.emit({ type: 'management.escalated', data: { incidentId: out.id, step, reason, contact: contact ?? null, incident: incidentSummary(out) }, scope: { level: out.level, customerId: out.customerId, serverId: out.serverId } });
-    if (out.ticket && out.ticket.state !== 'failed') tx.enqueue({ kind: 'ticket.comment', incidentId: out.id, payload: { kind: 'escalation', body: `Management escalation step ${step} — ${who}. Reason: ${reason}${note ? `. ${note}` : ''}` } });
+    commentOnTicket(tx, out, 'escalation', `Management escalation step ${step} — ${who}. Reason: ${reason}${note ? `. ${note}` : ''}`);
     this.notifyStep(tx, out, step, reason);
     if (step >= 2 && step <= 4) tx.afterCommit(() => this.deps.metrics.managementEscalations.inc({ step: step as 2 | 3 | 4 }));
     return out;
@@ -171,27 +151,43 @@ export class SlaService implements LifecycleHooks {
 
   private notifyStep(tx: Tx, incident: Incident, step: number, why: string): void {
     const contact = this.deps.contacts.step(step);
+    const text = `${incident.title} — ${incident.priority}, level ${incident.level}, customer ${this.customer(incident.customerId)}. Reason: ${why}.` +
+      (contact ? ` Contact: ${contact.contact.name}${contact.contact.email ? ` <${contact.contact.email}>` : ''}${contact.contact.phone ? `, ${contact.contact.phone}` : ''}.` : '');
+    this.enqueueNotifications(tx, incident, {
+      kind: 'management.escalated',
+      title: `${incident.id} escalated to ${contact?.title ?? `management step ${step}`}`,
+      text, step,
+      contact: contact ? { ...contact.contact, title: contact.title } : undefined,
+    });
+  }
+
+  /** SLA warnings and breaches go to every channel's own recipients. */
+  private notify(tx: Tx, incident: Incident, type: 'sla.warning' | 'sla.breached', text: string, state: { clock: string; state: string; dueAt: string | null }): void {
+    this.enqueueNotifications(tx, incident, {
+      kind: type,
+      title: `${incident.id}: SLA ${type === 'sla.warning' ? 'warning' : 'breached'} (${state.clock})`,
+      text, sla: state,
+    });
+  }
+
+  private enqueueNotifications(tx: Tx, incident: Incident, m: Pick<NotificationMessage, 'kind' | 'title' | 'text' | 'step' | 'contact' | 'sla'>): void {
+    const message: NotificationMessage = {
+      ...m,
+      incidentId: incident.id, incidentTitle: incident.title, level: incident.level, priority: incident.priority,
+      customerId: incident.customerId, customerName: this.deps.customerName?.(incident.customerId), serverId: incident.serverId,
+      link: incidentLink(this.deps.publicUrl, incident.id),
+    };
     for (const channelId of this.deps.channels()) {
-      tx.enqueue({
-        kind: 'notify', incidentId: incident.id,
-        payload: {
-          channelId, step,
-          message: {
-            title: `${incident.id} escalated to ${contact?.title ?? `management step ${step}`}`,
-            text: `${incident.title} — ${incident.priority}, level ${incident.level}, customer ${incident.customerId}. Reason: ${why}.` +
-              (contact ? ` Contact: ${contact.contact.name}${contact.contact.email ? ` <${contact.contact.email}>` : ''}${contact.contact.phone ? `, ${contact.contact.phone}` : ''}.` : ''),
-            incidentId: incident.id, step,
-            contact: contact ? { ...contact.contact, title: contact.title } : undefined,
-            link: `${this.deps.publicUrl}/api/v1/incidents/${incident.id}`,
-          },
-        },
-      });
+      tx.enqueue({ kind: 'notify', incidentId: incident.id, payload: { channelId, step: m.step ?? null, message: message as unknown as Record<string, unknown> } });
     }
+  }
+
+  private customer(id: string): string {
+    return this.deps.customerName?.(id) ?? id;
   }
 }
 
-function isPaused(s: NonNullable<Incident['sla']>): boolean {
-  return s.response.state === 'paused' || s.progress.state === 'paused' || s.resolution.state === 'paused';
+/** The dashboard's URL of an incident; `publicUrl` may carry a path prefix. */
+export function incidentLink(publicUrl: string, incidentId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/#incident=${encodeURIComponent(incidentId)}`;
 }
-
-export type SlaConfig = Config['sla'];

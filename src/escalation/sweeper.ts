@@ -1,14 +1,20 @@
-// Periodic housekeeping that needs no exact instant: degraded components past their grace period become
-// L2 incidents, recovered incidents stable for the configured window resolve themselves, old idempotency
-// keys are dropped and resolved incidents past retention leave the live file for the archive.
+// Periodic housekeeping that needs no exact instant (a leader job): degraded components past their grace
+// period become L2 incidents, recovered incidents resolve themselves where the auto-resolve rule allows,
+// expired idempotency keys, old events and old audit entries go by index, and (file engine) resolved
+// incidents past retention leave the live store for the archive.
 import type { Logger } from 'pino';
-import { overdueDegradations, type RoutingPolicy } from '../domain/routing.js';
+import { autoResolve } from '../domain/auto-resolve.js';
+import { degradedIncidentsDue } from '../domain/degraded.js';
 import { resolve as resolveIncident } from '../domain/incident.js';
+import type { RoutingPolicy } from '../domain/routing.js';
 import type { Transactor } from '../store/transactor.js';
-import type { Archive } from '../store/archive.js';
-import { openIncidentFor, saveIncident } from './incident-records.js';
+import { saveIncident } from './incident-records.js';
 import type { LifecycleHooks } from './lifecycle-hooks.js';
-import { MONITOR, type MonitorHandler } from './monitor-handler.js';
+import { MONITOR, maintenanceCovers, type MonitorHandler } from './monitor-handler.js';
+
+export interface Archiver {
+  archiveResolved(now: Date, retentionMs: number): Promise<number>;
+}
 
 export interface SweeperDeps {
   transactor: Transactor;
@@ -16,34 +22,24 @@ export interface SweeperDeps {
   hooks: LifecycleHooks;
   policy: RoutingPolicy;
   autoResolveAfterMs: number | undefined;
-  dedupRetentionMs: number;
   resolvedRetentionMs: number;
-  archive: Archive;
-  intervalMs: number;
+  /** Events the persisted log keeps for `resume`. */
+  eventLogSize: number;
+  auditRetentionMs: number;
+  archive: Archiver | null;
   logger: Logger;
   now: () => Date;
 }
 
+/** At most this many keys, events or audit entries are expired per pass: a backlog is worked off over passes. */
+const EXPIRE_PER_PASS = 5000;
+
 export class Sweeper {
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
-  private stopped = false;
 
   constructor(private readonly deps: SweeperDeps) {}
 
-  start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => void this.sweep(), this.deps.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass; never two at once. Exposed for tests. */
+  /** One pass; never two at once. Run by the leader's scheduler. */
   sweep(): Promise<void> {
     if (this.running) return this.running;
     this.running = this.pass()
@@ -56,35 +52,51 @@ export class Sweeper {
 
   private async pass(): Promise<void> {
     const { transactor } = this.deps;
-    const data = transactor.data;
     const now = this.deps.now();
-    const overdue = overdueDegradations(Object.values(data.servers), (s, c) => openIncidentFor(data, s, c) !== undefined, now, this.deps.policy.degradedGraceMs);
-    const stable = this.deps.autoResolveAfterMs === undefined ? [] : Object.values(data.incidents).filter((i) =>
-      i.status !== 'resolved' && i.source !== 'manual' && i.recoveredAt !== null && now.getTime() - Date.parse(i.recoveredAt) >= this.deps.autoResolveAfterMs!);
-    const dedupCutoff = new Date(now.getTime() - this.deps.dedupRetentionMs).toISOString();
-    const staleKeys = Object.entries(data.dedup).filter(([, at]) => at < dedupCutoff).map(([k]) => k);
+    await this.openDegraded(now);
+    await this.autoResolve(now);
+    await transactor.store.housekeeping(now, {
+      keepEvents: this.deps.eventLogSize,
+      auditBefore: new Date(now.getTime() - this.deps.auditRetentionMs).toISOString(),
+      limit: EXPIRE_PER_PASS,
+    });
+    await this.deps.archive?.archiveResolved(now, this.deps.resolvedRetentionMs);
+  }
 
-    if (overdue.length > 0 || stable.length > 0 || staleKeys.length > 0) {
-      await transactor.run((tx) => {
-        for (const { server, component } of overdue) {
-          if (openIncidentFor(tx.data, server.id, component)) continue;
-          const state = server.components[component];
-          if (state?.status !== 'degraded') continue;
-          this.deps.monitor.openIncident(tx, {
-            action: 'open', reason: 'degraded', level: 2, priority: this.deps.policy.degradedPriority, ticket: false, component,
-            title: `${component} degraded on ${server.name} for longer than the grace period`,
-          }, server, 'poll', state.since, state.message);
-        }
-        for (const incident of stable) {
-          const current = tx.data.incidents[incident.id];
-          if (current.status === 'resolved' || current.recoveredAt === null) continue;
-          const resolved = this.deps.hooks.afterTransition(tx, resolveIncident(current, MONITOR, tx.now, 'server', 'auto-resolved: healthy for the whole stable window'), { kind: 'resolved' });
-          saveIncident(tx, resolved, 'incident.resolved', { auto: true });
-          if (resolved.ticket?.id) tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
-        }
-        for (const k of staleKeys) delete tx.data.dedup[k];
-      });
-    }
-    await this.deps.archive.archiveResolved(now, this.deps.resolvedRetentionMs);
+  private async openDegraded(now: Date): Promise<void> {
+    const read = this.deps.transactor.read;
+    const servers = await read.servers.all();
+    const open = new Set((await read.incidents.open()).filter((i) => i.component !== null).map((i) => JSON.stringify([i.serverId, i.component])));
+    const windows = await read.maintenance.list();
+    const nowIso = now.toISOString();
+    const due = degradedIncidentsDue(servers, {
+      hasOpen: (s, c) => open.has(JSON.stringify([s, c])),
+      inMaintenance: (server, c) => windows.some((w) => maintenanceCovers(w, server, c, nowIso)),
+    }, now, this.deps.policy);
+    if (due.length === 0) return;
+    await this.deps.transactor.run(async (tx) => {
+      for (const d of due) {
+        // Checked again inside the unit of work: a report may have changed it since the read.
+        if (await tx.incidents.openFor(d.server.id, d.component)) continue;
+        const server = await tx.servers.get(d.server.id);
+        if (server?.components[d.component]?.status !== 'degraded') continue;
+        await this.deps.monitor.openIncident(tx, d.decision, server, 'poll', d.detectedAt, d.message);
+      }
+    });
+  }
+
+  private async autoResolve(now: Date): Promise<void> {
+    const candidates = (await this.deps.transactor.read.incidents.open())
+      .filter((i) => autoResolve(i, now, this.deps.autoResolveAfterMs).action === 'resolve');
+    if (candidates.length === 0) return;
+    await this.deps.transactor.run(async (tx) => {
+      for (const c of candidates) {
+        const current = await tx.incidents.get(c.id);
+        if (!current || autoResolve(current, tx.now, this.deps.autoResolveAfterMs).action !== 'resolve') continue;
+        const resolved = this.deps.hooks.afterTransition(tx, resolveIncident(current, MONITOR, tx.now, 'server', 'auto-resolved: healthy for the whole stable window'), { kind: 'resolved' });
+        saveIncident(tx, resolved, 'incident.resolved', { auto: true });
+        if (resolved.ticket?.id) tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
+      }
+    });
   }
 }

@@ -51,24 +51,23 @@ export interface AlertmanagerIngestResult {
 }
 
 export interface AlertmanagerIngestDeps {
-  components: Pick<ComponentStateService, 'apply'>;
+  components: Pick<ComponentStateService, 'applyKeyed'>;
   rules: AlertMappingRules;
-  /** What the daemon already believes about a server's reachability; an alert does not change it. */
-  reachable: (serverId: string) => boolean | undefined;
-  /** Idempotency keys already applied. */
-  seen: (key: string) => boolean;
 }
 
-/** Applies a validated payload and resolves once the effects are durable. */
+/**
+ * Applies a validated payload and resolves once the effects are durable. Each alert state carries its own
+ * idempotency key (fingerprint + status + startsAt), claimed inside the commit: a re-sent group cannot
+ * replay an older state, and two deliveries racing each other apply every state once. An alert does not
+ * change the server's reachability: the report keeps what the daemon already believes.
+ */
 export async function ingestAlertmanager(deps: AlertmanagerIngestDeps, payload: AlertmanagerPayload): Promise<AlertmanagerIngestResult> {
   const { accepted, skipped } = mapPayload(payload, deps.rules);
   if (accepted.length === 0) return { accepted: 0, duplicates: 0, skipped };
-  // Only alert states not yet seen are applied, so a re-sent group cannot replay an older state; the
-  // service checks the keys again inside the commit, which settles a race between two deliveries.
-  const fresh = accepted.filter((a) => !deps.seen(a.key));
-  const reports = fresh.map((a) => ({ ...a.report, reachable: deps.reachable(a.report.serverId) ?? true }));
-  const keys = (fresh.length > 0 ? fresh : accepted).map((a) => a.key);
-  const result = await deps.components.apply(reports, { mode: 'delta', source: 'alertmanager' }, keys);
-  if (result.duplicate) return { accepted: 0, duplicates: accepted.length, skipped };
-  return { accepted: fresh.length, duplicates: accepted.length - fresh.length, skipped };
+  const items = accepted.map((a) => {
+    const { reachable: _ignored, ...report } = a.report;
+    return { key: a.key, report };
+  });
+  const result = await deps.components.applyKeyed(items, { mode: 'delta', source: 'alertmanager' });
+  return { accepted: result.accepted, duplicates: result.duplicates, skipped };
 }

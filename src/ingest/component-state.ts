@@ -1,20 +1,20 @@
 // Applies status reports to the component state: the pure diff decides what changed, the changes become
 // `component.changed` events, and the escalation service turns them into incidents, all in one commit.
 import { diffReport, onlyObservationChanged, type StateChange } from '../domain/status-diff.js';
-import type { IncidentSource, StatusReport } from '../domain/types.js';
+import type { IncidentSource, ServerState, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
 import type { ComponentCounts } from './component-counts.js';
 
 export interface ChangeHandler {
-  /** Called inside the commit for every change, after the server state is updated. */
-  onChanges(tx: Tx, changes: StateChange[], source: IncidentSource): void;
+  /** Called inside the commit with the server's new state and its changes. */
+  onChanges(tx: Tx, server: ServerState, changes: StateChange[], source: IncidentSource): Promise<void>;
 }
 
 export interface ReportMeta {
   mode: 'delta' | 'full';
   source: IncidentSource;
   consoleId?: string;
-  names?: Record<string, { name: string; customerId: string }>;
+  names?: ReadonlyMap<string, { name: string; customerId: string }>;
 }
 
 export interface ApplyResult {
@@ -23,46 +23,71 @@ export interface ApplyResult {
   changes: number;
 }
 
+/** A report whose reachability is not known to its sender (Alertmanager): the server keeps what it had. */
+export type IncomingReport = Omit<StatusReport, 'reachable'> & { reachable?: boolean };
+
 export interface ComponentStateDeps {
   transactor: Transactor;
   handler: ChangeHandler;
   /** Kept in step with every replaced server record, for the components gauge. */
   counts?: ComponentCounts;
+  /** How long an idempotency key is remembered. */
+  dedupRetentionMs: number;
 }
 
 export class ComponentStateService {
+  /**
+   * The latest observation of servers whose reports changed nothing: kept here, not written, so a
+   * steady fleet costs no store writes while late deliveries are still ordered by what was last seen.
+   */
+  private readonly observed = new Map<string, ServerState>();
+
   constructor(private readonly deps: ComponentStateDeps) {}
 
   /**
-   * Applies the reports and resolves once their effects are on disk. With an idempotency key already
-   * seen, nothing changes; the promise still waits for the store so a retry after a failed write is
+   * Applies the reports and resolves once their effects are durable. With every idempotency key already
+   * claimed nothing changes; the answer still waits for the store, so a retry after a failed write is
    * answered only once the first delivery is durable.
    */
-  async apply(reports: StatusReport[], meta: ReportMeta, idempotencyKeys: string[] = []): Promise<ApplyResult> {
-    return this.deps.transactor.run((tx) => {
-      const fresh = idempotencyKeys.filter((k) => !(k in tx.data.dedup));
-      if (idempotencyKeys.length > 0 && fresh.length === 0) return { applied: 0, duplicate: true, changes: 0 };
-      for (const k of fresh) tx.data.dedup[k] = tx.now.toISOString();
-      const changes = this.applyInTx(tx, reports, meta);
+  async apply(reports: IncomingReport[], meta: ReportMeta, idempotencyKeys: string[] = []): Promise<ApplyResult> {
+    return this.deps.transactor.run(async (tx) => {
+      if (idempotencyKeys.length > 0) {
+        let fresh = 0;
+        for (const k of idempotencyKeys) if (await tx.dedup.claim(k, this.expiry(tx))) fresh++;
+        if (fresh === 0) return { applied: 0, duplicate: true, changes: 0 };
+      }
+      const changes = await this.applyInTx(tx, reports, meta);
       return { applied: reports.length, duplicate: false, changes: changes.length };
     });
   }
 
-  applyInTx(tx: Tx, reports: StatusReport[], meta: ReportMeta): StateChange[] {
+  /** Applies only the reports whose own key was not claimed before (Alertmanager: one key per alert state). */
+  async applyKeyed(items: Array<{ key: string; report: IncomingReport }>, meta: ReportMeta): Promise<{ accepted: number; duplicates: number; changes: number }> {
+    return this.deps.transactor.run(async (tx) => {
+      const fresh: IncomingReport[] = [];
+      for (const { key, report } of items) if (await tx.dedup.claim(key, this.expiry(tx))) fresh.push(report);
+      const changes = fresh.length > 0 ? await this.applyInTx(tx, fresh, meta) : [];
+      return { accepted: fresh.length, duplicates: items.length - fresh.length, changes: changes.length };
+    });
+  }
+
+  async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta): Promise<StateChange[]> {
     const all: StateChange[] = [];
-    for (const report of reports) {
-      const prev = tx.data.servers[report.serverId];
-      const known = meta.names?.[report.serverId];
+    const stored = await tx.servers.getMany([...new Set(reports.map((r) => r.serverId))]);
+    for (const incoming of reports) {
+      const prev = this.latest(stored.get(incoming.serverId));
+      const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? prev?.reachable ?? true };
+      const known = meta.names?.get(report.serverId);
       const { next, changes } = diffReport(prev, report, meta.mode, { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId });
       if (prev && changes.length === 0 && onlyObservationChanged(prev, next)) {
-        // Nothing new: refresh the observation instants in memory only. They order late deliveries while
-        // the daemon runs; after a restart the first poll sets them again, so they need no store write.
-        prev.observedAt = next.observedAt;
-        for (const [name, c] of Object.entries(next.components)) prev.components[name].observedAt = c.observedAt;
+        this.observed.set(report.serverId, next);
         continue;
       }
-      this.deps.counts?.replace(prev, next);
-      tx.data.servers[report.serverId] = next;
+      this.observed.delete(report.serverId);
+      const before = stored.get(report.serverId);
+      tx.afterCommit(() => this.deps.counts?.replace(before, next));
+      tx.servers.put(next);
+      stored.set(report.serverId, next);
       for (const change of changes) {
         tx.emit({
           type: 'component.changed',
@@ -72,9 +97,26 @@ export class ComponentStateService {
           scope: { serverId: change.serverId, customerId: change.customerId },
         });
       }
-      if (changes.length > 0) this.deps.handler.onChanges(tx, changes, meta.source);
+      if (changes.length > 0) await this.deps.handler.onChanges(tx, next, changes, meta.source);
       all.push(...changes);
     }
     return all;
+  }
+
+  /** Forgets what it observed about servers that left the inventory. */
+  forget(serverId: string): void {
+    this.observed.delete(serverId);
+  }
+
+  /** The stored record, or the newer observation of it made here when that differs only in observation instants. */
+  private latest(stored: ServerState | undefined): ServerState | undefined {
+    if (!stored) return undefined;
+    const seen = this.observed.get(stored.id);
+    if (seen && seen.observedAt >= stored.observedAt && onlyObservationChanged(stored, seen)) return seen;
+    return stored;
+  }
+
+  private expiry(tx: Tx): string {
+    return new Date(tx.now.getTime() + this.deps.dedupRetentionMs).toISOString();
   }
 }

@@ -35,7 +35,7 @@ export interface ConsolePollerDeps {
   config: ConsoleConfig;
   client: Pick<ConsoleClient, 'listServers' | 'status'> & { close?: () => void };
   components: Pick<ComponentStateService, 'apply'>;
-  transactor: Pick<Transactor, 'run' | 'data'>;
+  transactor: Pick<Transactor, 'run' | 'read'>;
   metrics: Pick<Metrics, 'consoleUp' | 'consolePollDuration' | 'ingestReports'>;
   logger: Logger;
   now?: () => Date;
@@ -80,11 +80,12 @@ export class ConsolePoller {
   }
 
   /** Runs a first poll at once, then one every pollInterval plus jitter. Safe to call twice. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.started || this.stopped) return;
     this.started = true;
-    // Remember a console that was already down before a restart, so `console.down` is not emitted again.
-    const persisted = this.persisted();
+    // Remember a console that was already down before a restart (or a failover), so `console.down` is not emitted again.
+    const persisted = await this.persisted().catch(() => null);
+    if (this.stopped) return;
     if (persisted) {
       this.state.up = persisted.up;
       this.state.lastError = persisted.lastError;
@@ -164,8 +165,8 @@ export class ConsolePoller {
   private async collect(signal: AbortSignal, result: PollResult): Promise<void> {
     const servers = await this.deps.client.listServers({ signal });
     result.servers = servers.length;
-    const names: Record<string, { name: string; customerId: string }> = {};
-    for (const s of servers) names[s.id] = { name: s.name, customerId: s.customerId };
+    const names = new Map<string, { name: string; customerId: string }>();
+    for (const s of servers) names.set(s.id, { name: s.name, customerId: s.customerId });
 
     const batchSize = this.deps.batchSize ?? 200;
     const inFlight = new Set<Promise<void>>();
@@ -246,8 +247,7 @@ export class ConsolePoller {
       await this.deps.transactor.run((tx) => {
         // The first successful poll after start-up is not news; a first failure is.
         if (was !== null || !up) tx.emit({ type: event, data: { consoleId: this.id, at, error: up ? null : (result.error ?? null) } });
-        const consoles = (tx.data.meta.consoles ??= {}) as Record<string, PersistedHealth>;
-        consoles[this.id] = { up, since: at, lastError: result.error ?? null };
+        tx.meta.put(this.metaKey, { up, since: at, lastError: result.error ?? null } satisfies PersistedHealth);
       });
       this.state.up = up;
       if (was !== null || !up) this.logger[up ? 'info' : 'warn']({ error: result.error }, up ? 'console is reachable again' : 'console is unreachable');
@@ -257,9 +257,12 @@ export class ConsolePoller {
     }
   }
 
-  private persisted(): PersistedHealth | null {
-    const consoles = this.deps.transactor.data.meta.consoles as Record<string, PersistedHealth> | undefined;
-    return consoles?.[this.id] ?? null;
+  private async persisted(): Promise<PersistedHealth | null> {
+    return ((await this.deps.transactor.read.meta.get<PersistedHealth>(this.metaKey)) as PersistedHealth | undefined) ?? null;
+  }
+
+  private get metaKey(): string {
+    return `console:${this.id}`;
   }
 }
 
@@ -268,7 +271,7 @@ export class ConsolePollers {
   constructor(readonly pollers: readonly ConsolePoller[]) {}
 
   start(): void {
-    for (const p of this.pollers) p.start();
+    for (const p of this.pollers) void p.start();
   }
 
   async stop(): Promise<void> {

@@ -6,15 +6,15 @@ import { CLOCK_NAMES } from '../domain/types.js';
 import { incidentSummary } from '../escalation/incident-records.js';
 import type { ConsoleHealth } from '../ingest/poller.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Store, StoreData } from '../store/types.js';
+import type { Server, StoreReader } from '../store/port.js';
 
 /** Above this many servers the snapshot lists only servers with a problem, plus counts. */
 const FULL_SERVER_LIST_LIMIT = 2000;
 
-export function buildSnapshot(data: Readonly<StoreData>, consoles: ConsoleHealth[]) {
-  const incidents = Object.values(data.incidents).filter((i) => i.status !== 'resolved').map(incidentSummary);
-  const all = Object.values(data.servers);
-  const problem = (s: StoreData['servers'][string]) => !s.reachable || Object.values(s.components).some((c) => c.status !== 'ok');
+export async function buildSnapshot(read: StoreReader, consoles: ConsoleHealth[], customers: ReadonlyArray<{ id: string; name: string }> = []) {
+  const incidents = (await read.incidents.open()).map(incidentSummary);
+  const all = await read.servers.all();
+  const problem = (s: Server) => !s.reachable || Object.values(s.components).some((c) => c.status !== 'ok');
   const listed = all.length <= FULL_SERVER_LIST_LIMIT ? all : all.filter(problem);
   return {
     incidents,
@@ -24,6 +24,7 @@ export function buildSnapshot(data: Readonly<StoreData>, consoles: ConsoleHealth
     })),
     serverCounts: { total: all.length, withProblems: all.filter(problem).length, listed: listed.length },
     consoles,
+    customers: customers.map((c) => ({ id: c.id, name: c.name })),
   };
 }
 
@@ -35,12 +36,11 @@ const TYPES = ['fault', 'request'] as const;
  * Scrape-time gauges. Incidents are walked on every scrape, counting into flat arrays indexed by label
  * position; components are counted as they change (ComponentCounts), since a fleet is far larger.
  */
-export function registerCollectors(metrics: Metrics, store: Store, counts: ComponentCounts, wsClients: () => number, now: () => Date): void {
+export function registerCollectors(metrics: Metrics, read: StoreReader, counts: ComponentCounts, wsClients: () => number, now: () => Date): void {
   metrics.setCollectors({
-    incidentsOpen: () => {
+    incidentsOpen: async () => {
       const open = new Array<number>(LEVELS.length * PRIOS.length * TYPES.length).fill(0);
-      for (const i of Object.values(store.data.incidents)) {
-        if (i.status === 'resolved') continue;
+      for (const i of await read.incidents.open()) {
         open[((i.level - 1) * PRIOS.length + PRIOS.indexOf(i.priority)) * TYPES.length + (i.type === 'fault' ? 0 : 1)]++;
       }
       const out = [];
@@ -51,11 +51,11 @@ export function registerCollectors(metrics: Metrics, store: Store, counts: Compo
       return out;
     },
     components: () => counts.samples(),
-    slaAtRisk: () => {
+    slaAtRisk: async () => {
       const at = now().toISOString();
       const atRisk = new Array<number>(CLOCK_NAMES.length * PRIOS.length).fill(0);
-      for (const i of Object.values(store.data.incidents)) {
-        if (i.status === 'resolved' || !i.sla) continue;
+      for (const i of await read.incidents.open()) {
+        if (!i.sla) continue;
         for (const [ci, clock] of CLOCK_NAMES.entries()) {
           if (clockStateAt(i.sla[clock], at) === 'at-risk') atRisk[ci * PRIOS.length + PRIOS.indexOf(i.priority)]++;
         }
@@ -64,7 +64,7 @@ export function registerCollectors(metrics: Metrics, store: Store, counts: Compo
       for (const [ci, clock] of CLOCK_NAMES.entries()) for (const [pi, priority] of PRIOS.entries()) out.push({ labels: { clock, priority }, value: atRisk[ci * PRIOS.length + pi] });
       return out;
     },
-    ticketOutboxPending: () => store.data.outbox.length,
+    ticketOutboxPending: () => read.outbox.pending(),
     wsClients,
   });
 }

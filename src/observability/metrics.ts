@@ -87,6 +87,7 @@ export interface Metrics {
   ticketOutboxPending: PlainGauge;
   ticketRequests: LabelledCounter<{ adapter: TicketAdapterLabel; operation: TicketOperation; outcome: TicketOutcome }>;
   ticketDeadLetters: PlainCounter;
+  ticketsMissing: PlainCounter;
   consoleUp: LabelledGauge<{ console: string }>;
   consolePollDuration: LabelledHistogram<{ console: string }>;
   wsClients: PlainGauge;
@@ -247,6 +248,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
     ticketRequests: counter('ticket_requests_total', 'Calls to the ticketing system and notification channels, by adapter, operation and outcome (success or failure reason).',
       ticketSpec, combos({ ...ticketSpec, adapter: [opts.ticketAdapter ?? 'generic'], operation: ['create', 'comment', 'resolve'] })),
     ticketDeadLetters: plainCounter('ticket_dead_letters_total', 'Outbox items given up on (non-retryable error or attempts exhausted); each needs a person.'),
+    ticketsMissing: plainCounter('tickets_missing_total', 'Tickets the ticketing system no longer knows (a call on them answered 404); shown on the incident as missing.'),
     consoleUp: { set: (labels, value) => consoleUpGauge.set(clamp('console_up', consoleSpec, labels), value) },
     consolePollDuration: histogram('console_poll_duration_seconds', 'Seconds one full poll of a Monitoring Console took.', consoleSpec, POLL_BUCKETS_SECONDS),
     wsClients: computedPlainGauge('ws_clients', 'WebSocket clients connected to the live feed.', 'wsClients'),

@@ -2,10 +2,11 @@
 // acknowledge, report progress, change status, resolve and complain for the roles that may.
 import { Router, json } from 'express';
 import { z } from 'zod';
+import { mayRead, visibleLevels } from '../../domain/access.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { ROOT_CAUSES, type Incident, type Role } from '../../domain/types.js';
-import { getIncident } from '../../escalation/incident-records.js';
 import type { IncidentCommands } from '../../escalation/incident-commands.js';
-import type { Store } from '../../store/types.js';
+import type { StoreReader } from '../../store/port.js';
 import { actorOf, READ_ROLES, requireAuth, STAFF_ROLES, type TokenAuthenticator } from '../auth.js';
 import { parseBody } from '../validate.js';
 
@@ -16,7 +17,7 @@ export interface ComplaintHandler {
 
 export interface IncidentRoutesDeps {
   auth: TokenAuthenticator;
-  store: Store;
+  read: StoreReader;
   commands: IncidentCommands;
   management: ComplaintHandler;
   bodyLimit: string;
@@ -62,33 +63,31 @@ export function createIncidentRouter(deps: IncidentRoutesDeps): Router {
   const staff = (roles: readonly Role[] = STAFF_ROLES) => requireAuth(deps.auth, roles);
   const body = json({ limit: deps.bodyLimit });
 
-  router.get('/api/v1/incidents', read, (req, res) => {
+  /** The incident if the caller's role may see it; 404 otherwise, so the vendor cannot probe for L1/L2 work. */
+  const visible = async (id: string, role: Role): Promise<Incident> => {
+    const incident = await deps.read.incidents.get(id);
+    if (!incident || !mayRead(role, incident.level)) throw new NotFoundError(`incident ${id}`);
+    return incident;
+  };
+
+  router.get('/api/v1/incidents', read, async (req, res) => {
     const q = parseBody(listQuery, req.query);
-    const items: Incident[] = [];
     // Ids grow monotonically, so the newest-first order is the id order and the cursor is the last id.
-    const all = Object.values(deps.store.data.incidents).sort((a, b) => (a.id < b.id ? 1 : -1));
-    for (const i of all) {
-      if (q.cursor && i.id >= q.cursor) continue;
-      if (q.status === 'open' && i.status === 'resolved') continue;
-      if (q.status === 'resolved' && i.status !== 'resolved') continue;
-      if (q.level !== undefined && i.level !== q.level) continue;
-      if (q.priority && i.priority !== q.priority) continue;
-      if (q.serverId && i.serverId !== q.serverId) continue;
-      if (q.customerId && i.customerId !== q.customerId) continue;
-      if (q.type && i.type !== q.type) continue;
-      items.push(i);
-      if (items.length > q.limit) break;
-    }
+    const items = await deps.read.incidents.list({
+      status: q.status, level: q.level as Incident['level'] | undefined, levels: visibleLevels(req.principal!.role) ?? undefined,
+      priority: q.priority, serverId: q.serverId, customerId: q.customerId, type: q.type, beforeId: q.cursor, limit: q.limit + 1,
+    });
     const more = items.length > q.limit;
     const page = items.slice(0, q.limit);
     res.json({ items: page, nextCursor: more ? page[page.length - 1].id : null });
   });
 
-  router.get('/api/v1/incidents/:id', read, (req, res) => {
-    res.json(getIncident(deps.store.data, String(req.params.id)));
+  router.get('/api/v1/incidents/:id', read, async (req, res) => {
+    res.json(await visible(String(req.params.id), req.principal!.role));
   });
 
-  router.post('/api/v1/incidents', staff(['l1', 'l2', 'l3', 'admin']), body, async (req, res) => {
+  // The Service Provider's desk logs faults and requests; the vendor receives them as tickets.
+  router.post('/api/v1/incidents', staff(['l1', 'l2', 'admin']), body, async (req, res) => {
     const input = parseBody(logSchema, req.body);
     const actor = { ...actorOf(req), role: req.principal!.role };
     const result = await deps.commands.logIncident(input, actor);
@@ -99,10 +98,10 @@ export function createIncidentRouter(deps: IncidentRoutesDeps): Router {
     }
   });
 
-  const act = (path: string, handler: (id: string, body: unknown, actor: ReturnType<typeof actorOf> & { role: Role }) => Promise<Incident>) => {
-    router.post(`/api/v1/incidents/:id/${path}`, staff(), body, async (req, res) => {
+  const act = (path: string, handler: (id: string, body: unknown, actor: ReturnType<typeof actorOf> & { role: Role }) => Promise<Incident>, roles: readonly Role[] = STAFF_ROLES) => {
+    router.post(`/api/v1/incidents/:id/${path}`, staff(roles), body, async (req, res) => {
       const id = String(req.params.id);
-      getIncident(deps.store.data, id); // 404 before validation of a body for a missing incident
+      await visible(id, req.principal!.role); // 404 before validation of a body for a missing (or hidden) incident
       const actor = { ...actorOf(req), role: req.principal!.role };
       res.json(await handler(id, req.body, actor));
     });
@@ -118,11 +117,17 @@ export function createIncidentRouter(deps: IncidentRoutesDeps): Router {
     const { rootCause, note } = parseBody(resolveSchema, b);
     return deps.commands.resolve(id, actor, rootCause as Incident['rootCause'] & string, note);
   });
-  act('complaint', (id, b, actor) => deps.management.complain(id, actor, parseBody(complaintSchema, b).note));
+  // A complaint is the Service Provider's (seed, "Issue Escalation"), not the vendor's about itself.
+  act('complaint', (id, b, actor) => deps.management.complain(id, actor, parseBody(complaintSchema, b).note), ['l1', 'l2', 'admin']);
+  // The contact of a management step works for the vendor's management: its acknowledgement is admin's to record.
   act('management/acknowledge', (id, b, actor) => {
     const { step, note } = parseBody(ackStepSchema, b);
     return deps.management.acknowledgeStep(id, actor, step, note);
-  });
+  }, ['admin']);
+  act('ticket/retry', (id, b, actor) => {
+    parseBody(noteSchema, b ?? {});
+    return deps.commands.retryTicket(id, actor);
+  }, ['l2', 'admin']);
 
   return router;
 }

@@ -5,12 +5,12 @@ import express, { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { clockSummaryState } from '../../domain/sla.js';
 import { CLOCK_NAMES, PRIORITIES } from '../../domain/types.js';
-import type { Store } from '../../store/types.js';
+import type { StoreReader } from '../../store/port.js';
 import { READ_ROLES, requireAuth, type TokenAuthenticator } from '../auth.js';
 
 export interface InfoRoutesDeps {
   auth: TokenAuthenticator;
-  store: Store;
+  read: StoreReader;
   registry: Registry;
   now: () => Date;
   webRoot: string;
@@ -19,13 +19,14 @@ export interface InfoRoutesDeps {
 
 type Counts = { running: number; atRisk: number; breached: number; met: number; paused: number };
 
-export function slaSummary(store: Store, now: Date): Record<string, Record<string, Counts>> {
+/** Clock states of the open incidents, per priority (resolved incidents' clocks are history, not work). */
+export async function slaSummary(read: StoreReader, now: Date): Promise<Record<string, Record<string, Counts>>> {
   const out: Record<string, Record<string, Counts>> = {};
   for (const p of PRIORITIES) {
     out[p] = {};
     for (const c of CLOCK_NAMES) out[p][c] = { running: 0, atRisk: 0, breached: 0, met: 0, paused: 0 };
   }
-  for (const incident of Object.values(store.data.incidents)) {
+  for (const incident of await read.incidents.open()) {
     if (!incident.sla) continue;
     for (const c of CLOCK_NAMES) {
       const state = clockSummaryState(incident.sla[c], now);
@@ -48,8 +49,8 @@ export function createInfoRouter(deps: InfoRoutesDeps): Router {
   router.get('/api/v1/whoami', requireAuth(deps.auth), (req, res) => {
     res.json(req.principal);
   });
-  router.get('/api/v1/sla/summary', read, (_req, res) => {
-    res.json({ at: deps.now().toISOString(), priorities: slaSummary(deps.store, deps.now()) });
+  router.get('/api/v1/sla/summary', read, async (_req, res) => {
+    res.json({ at: deps.now().toISOString(), priorities: await slaSummary(deps.read, deps.now()) });
   });
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);

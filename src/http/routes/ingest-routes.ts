@@ -12,7 +12,6 @@ import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alert
 import { parseReportBody } from '../../ingest/report-validation.js';
 import { verifyWebhook, type VerifyWebhookInput, type WebhookVerification } from '../../ingest/webhook-signature.js';
 import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
-import type { StoreData } from '../../store/types.js';
 import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
 import { requireReady } from '../app.js';
 import { sendProblem } from '../problem.js';
@@ -21,9 +20,7 @@ export const INGEST_ROLES: readonly Role[] = ['ingest', 'admin'];
 
 export interface IngestRouterDeps {
   auth: TokenAuthenticator;
-  components: Pick<ComponentStateService, 'apply'>;
-  /** The store's current data: dedup keys and known reachability. */
-  data: () => Readonly<StoreData>;
+  components: Pick<ComponentStateService, 'apply' | 'applyKeyed'>;
   metrics: Pick<Metrics, 'ingestReports' | 'registry'>;
   logger: Logger;
   isReady: () => boolean;
@@ -160,13 +157,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
         deps.logger.warn({ groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts, receiver: payload.receiver },
           'Alertmanager truncated this delivery; raise max_alerts on the receiver to see every alert');
       }
-      const data = deps.data();
-      const result = await ingestAlertmanager({
-        components: deps.components,
-        rules: deps.mapping,
-        reachable: (id) => data.servers[id]?.reachable,
-        seen: (key) => key in data.dedup,
-      }, payload);
+      const result = await ingestAlertmanager({ components: deps.components, rules: deps.mapping }, payload);
       count('alertmanager', 'accepted', result.accepted);
       count('alertmanager', 'duplicate', result.duplicates);
       count('alertmanager', 'rejected', result.skipped.length);

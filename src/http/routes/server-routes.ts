@@ -3,12 +3,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors.js';
 import { COMPONENT_STATUSES, type ComponentStatus, type ServerState } from '../../domain/types.js';
-import type { StoreData } from '../../store/types.js';
+import { visibleLevels } from '../../domain/access.js';
+import type { Role } from '../../domain/types.js';
+import type { StoreReader } from '../../store/port.js';
 import { READ_ROLES, requireAuth, type TokenAuthenticator } from '../auth.js';
 
 export interface ServerRouterDeps {
   auth: TokenAuthenticator;
-  data: () => Readonly<StoreData>;
+  read: StoreReader;
   customers: ReadonlyArray<{ id: string; name: string }>;
 }
 
@@ -67,14 +69,14 @@ function parseListQuery(req: Request): ListQuery {
   };
 }
 
-/** Ids of incidents not yet resolved on this server, from the open index and the incidents themselves. */
-function openIncidentIds(data: Readonly<StoreData>, serverId: string): string[] {
-  const ids = new Set<string>();
-  const prefix = `${serverId}/`;
-  for (const [key, id] of Object.entries(data.openIndex)) if (key.startsWith(prefix)) ids.add(id);
-  // Incidents logged by people (L1) need not be in the index, which only covers monitored components.
-  for (const inc of Object.values(data.incidents)) if (inc.serverId === serverId && inc.status !== 'resolved') ids.add(inc.id);
-  return [...ids].sort();
+/**
+ * The servers a role may see: everyone sees the fleet, except the vendor (l3), which sees the servers of
+ * the incidents held at its levels. Null: no restriction.
+ */
+async function visibleServers(read: StoreReader, role: Role): Promise<Set<string> | null> {
+  const levels = visibleLevels(role);
+  if (levels === null) return null;
+  return new Set((await read.incidents.open()).filter((i) => levels.includes(i.level)).map((i) => i.serverId));
 }
 
 export function createServerRouter(deps: ServerRouterDeps): Router {
@@ -82,47 +84,55 @@ export function createServerRouter(deps: ServerRouterDeps): Router {
   const customerName = (id: string) => deps.customers.find((c) => c.id === id)?.name ?? null;
   const readers = requireAuth(deps.auth, READ_ROLES);
 
-  router.get('/api/v1/servers', readers, (req: Request, res: Response) => {
+  router.get('/api/v1/servers', readers, async (req: Request, res: Response) => {
     const q = parseListQuery(req);
-    const data = deps.data();
-    const ids = Object.keys(data.servers).sort();
+    const visible = await visibleServers(deps.read, req.principal!.role);
     const items = [];
     let last: string | null = null;
     let more = false;
-    for (const id of ids) {
-      if (q.after !== null && id <= q.after) continue;
-      const s = data.servers[id];
-      if (q.customerId !== null && s.customerId !== q.customerId) continue;
-      if (q.reachable !== null && s.reachable !== q.reachable) continue;
-      const components = Object.values(s.components);
-      if (q.status !== null && !components.some((c) => c.status === q.status)) continue;
-      if (items.length === q.limit) {
-        more = true;
-        break;
+    // Filters other than the customer are applied here, so read pages until one is full.
+    let after = q.after ?? undefined;
+    let exhausted = false;
+    while (!more && !exhausted) {
+      const batch = await deps.read.servers.list({ customerId: q.customerId ?? undefined, afterId: after, limit: 500 });
+      if (batch.length < 500) exhausted = true;
+      if (batch.length > 0) after = batch[batch.length - 1].id;
+      for (const s of batch) {
+        const id = s.id;
+        if (visible !== null && !visible.has(id)) continue;
+        if (q.reachable !== null && s.reachable !== q.reachable) continue;
+        const components = Object.values(s.components);
+        if (q.status !== null && !components.some((c) => c.status === q.status)) continue;
+        if (items.length === q.limit) {
+          more = true;
+          break;
+        }
+        const counts: Record<ComponentStatus, number> = { ok: 0, degraded: 0, failed: 0, unknown: 0 };
+        for (const c of components) counts[c.status] += 1;
+        items.push({
+          id: s.id, name: s.name, customerId: s.customerId, customerName: customerName(s.customerId), consoleId: s.consoleId ?? null,
+          reachable: s.reachable, reachableSince: s.reachableSince, observedAt: s.observedAt, status: worstStatus(s), componentCounts: counts,
+        });
+        last = id;
       }
-      const counts: Record<ComponentStatus, number> = { ok: 0, degraded: 0, failed: 0, unknown: 0 };
-      for (const c of components) counts[c.status] += 1;
-      items.push({
-        id: s.id, name: s.name, customerId: s.customerId, customerName: customerName(s.customerId), consoleId: s.consoleId ?? null,
-        reachable: s.reachable, reachableSince: s.reachableSince, observedAt: s.observedAt, status: worstStatus(s), componentCounts: counts,
-      });
-      last = id;
     }
     res.json({ items, nextCursor: more && last !== null ? encodeCursor(last) : null });
   });
 
-  router.get('/api/v1/servers/:id', readers, (req: Request, res: Response) => {
-    const data = deps.data();
+  router.get('/api/v1/servers/:id', readers, async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    const s = Object.hasOwn(data.servers, id) ? data.servers[id] : undefined;
-    if (!s) throw new NotFoundError(`server ${id}`);
+    const s = await deps.read.servers.get(id);
+    const visible = await visibleServers(deps.read, req.principal!.role);
+    if (!s || (visible !== null && !visible.has(id))) throw new NotFoundError(`server ${id}`);
+    const levels = visibleLevels(req.principal!.role);
+    const openIncidents = (await deps.read.incidents.openOn(id)).filter((i) => levels === null || levels.includes(i.level)).map((i) => i.id);
     const components = Object.values(s.components)
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((c) => ({ name: c.name, kind: c.kind, status: c.status, message: c.message ?? null, since: c.since, observedAt: c.observedAt }));
     res.json({
       id: s.id, name: s.name, customerId: s.customerId, customerName: customerName(s.customerId), consoleId: s.consoleId ?? null,
       reachable: s.reachable, reachableSince: s.reachableSince, observedAt: s.observedAt, status: worstStatus(s),
-      components, openIncidents: openIncidentIds(data, s.id),
+      components, openIncidents,
     });
   });
 

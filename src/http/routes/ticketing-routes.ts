@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ROOT_CAUSES, type RootCause } from '../../domain/types.js';
 import type { IncidentCommands } from '../../escalation/incident-commands.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Store } from '../../store/types.js';
 import { requireAuth, type TokenAuthenticator } from '../auth.js';
 import { requireReady } from '../app.js';
 import { parseBody } from '../validate.js';
@@ -19,22 +18,17 @@ const eventSchema = z.strictObject({
   rootCause: z.enum(ROOT_CAUSES as [string, ...string[]]).optional(),
 });
 
-export function createTicketingRouter(deps: { auth: TokenAuthenticator; store: Store; commands: IncidentCommands; metrics: Metrics; bodyLimit: string; ready: () => boolean; now: () => Date }): Router {
+export function createTicketingRouter(deps: { auth: TokenAuthenticator; commands: Pick<IncidentCommands, 'vendorEvent'>; metrics: Metrics; bodyLimit: string; ready: () => boolean }): Router {
   const router = Router();
   router.post('/api/v1/ingest/ticketing', requireReady(deps.ready), requireAuth(deps.auth, ['ingest', 'l3', 'admin']), json({ limit: deps.bodyLimit }), async (req, res) => {
     const input = parseBody(eventSchema, req.body);
-    const key = input.at ? `tk:${input.ticketId}:${input.event}:${input.at}` : null;
-    if (key && key in deps.store.data.dedup) {
-      await deps.store.flush();
+    // The event's own identity is its dedup key, claimed in the same commit as its effect.
+    const dedupKey = input.at ? `tk:${input.ticketId}:${input.event}:${input.at}` : undefined;
+    const { incident, duplicate } = await deps.commands.vendorEvent({ ...input, rootCause: input.rootCause as RootCause | undefined }, { dedupKey, source: 'generic' });
+    if (duplicate) {
       deps.metrics.ingestReports.inc({ source: 'ticketing', outcome: 'duplicate' });
-      res.status(200).json({ duplicate: true });
+      res.status(200).json({ duplicate: true, incidentId: incident.id });
       return;
-    }
-    const incident = await deps.commands.vendorEvent({ ...input, rootCause: input.rootCause as RootCause | undefined });
-    if (key) {
-      await deps.store.commit((d) => {
-        d.dedup[key] = deps.now().toISOString();
-      });
     }
     deps.metrics.ingestReports.inc({ source: 'ticketing', outcome: 'accepted' });
     res.status(202).json({ incidentId: incident.id, status: incident.status });
