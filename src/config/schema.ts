@@ -39,7 +39,6 @@ export const calendarSchema = z.strictObject({
   hours: z.partialRecord(z.enum(WEEKDAYS), z.union([hhmmRange, z.array(hhmmRange)])),
   holidays: z.array(isoDate).default([]),
 });
-export type CalendarConfig = z.infer<typeof calendarSchema>;
 
 const prioritySla = z.strictObject({
   respond: slaTarget,
@@ -236,5 +235,3 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConsoleConfig = Config['consoles'][number];
-export type AlertmanagerMapping = Config['ingest']['alertmanager']['mapping'];
-export type PrioritySla = Config['sla']['priorities']['P1'];
