@@ -1,60 +1,101 @@
-// Maintenance windows (DESIGN §5): during a window, failures are recorded and not escalated.
+// Maintenance windows (DESIGN §5, §8): during a window, failures are recorded and not escalated. A window
+// is one-off (`startsAt`–`endsAt`) or a weekly recurrence in a time zone (`{"recurrence": {"days":
+// ["sat","sun"], "from": "22:00", "to": "02:00"}, "timezone": "Europe/London"}`, optionally bounded by
+// `startsAt`/`endsAt`); domain/maintenance-window.ts decides what a window covers. Reads for every staff
+// role; writes for `l2` and `admin` only.
 import { randomUUID } from 'node:crypto';
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
-import type { Store } from '../../store/types.js';
+import { HHMM, RECURRENCE_DAYS, isValidTimezone, windowEnded } from '../../domain/maintenance-window.js';
+import type { MaintenanceWindow, Store } from '../../store/port.js';
 import { READ_ROLES, requireAuth, type TokenAuthenticator } from '../auth.js';
 import { parseBody } from '../validate.js';
+
+export const MAINTENANCE_WRITERS = ['l2', 'admin'] as const;
+
+const instant = z.string().datetime({ offset: true });
+const recurrenceSchema = z.strictObject({
+  days: z.array(z.enum(RECURRENCE_DAYS)).min(1).max(7).refine((d) => new Set(d).size === d.length, 'each day once'),
+  from: z.string().regex(HHMM, 'expected HH:MM (00:00–23:59)'),
+  to: z.string().regex(HHMM, 'expected HH:MM (00:00–23:59); at or before `from` means the window runs into the next day'),
+});
 
 const windowSchema = z
   .strictObject({
     serverId: z.string().min(1).max(200).optional(),
     customerId: z.string().min(1).max(200).optional(),
     component: z.string().min(1).max(200).optional(),
-    startsAt: z.string().datetime({ offset: true }),
-    endsAt: z.string().datetime({ offset: true }),
+    startsAt: instant.optional(),
+    endsAt: instant.optional(),
+    recurrence: recurrenceSchema.optional(),
+    timezone: z.string().min(1).max(100).refine(isValidTimezone, 'unknown IANA time zone').optional(),
     reason: z.string().min(1).max(1000),
   })
-  .refine((w) => Date.parse(w.endsAt) > Date.parse(w.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] })
-  .refine((w) => w.serverId || w.customerId, { message: 'name a serverId or a customerId', path: ['serverId'] });
+  .superRefine((w, ctx) => {
+    if (!w.serverId && !w.customerId) ctx.addIssue({ code: 'custom', message: 'name a serverId or a customerId', path: ['serverId'] });
+    if (w.recurrence) {
+      if (!w.timezone) ctx.addIssue({ code: 'custom', message: 'a recurrence needs the IANA time zone its times are in', path: ['timezone'] });
+    } else {
+      if (w.timezone) ctx.addIssue({ code: 'custom', message: 'timezone applies only to a recurrence', path: ['timezone'] });
+      if (!w.startsAt) ctx.addIssue({ code: 'custom', message: 'a one-off window needs startsAt', path: ['startsAt'] });
+      if (!w.endsAt) ctx.addIssue({ code: 'custom', message: 'a one-off window needs endsAt (or give a recurrence)', path: ['endsAt'] });
+    }
+    if (w.startsAt && w.endsAt && Date.parse(w.endsAt) <= Date.parse(w.startsAt)) {
+      ctx.addIssue({ code: 'custom', message: 'endsAt must be after startsAt', path: ['endsAt'] });
+    }
+  });
 
-export function createMaintenanceRouter(deps: { auth: TokenAuthenticator; store: Store; bodyLimit: string; now: () => Date }): Router {
+export interface MaintenanceRouterDeps {
+  auth: TokenAuthenticator;
+  store: Pick<Store, 'read' | 'transaction'>;
+  now: () => Date;
+}
+
+export function createMaintenanceRouter(deps: MaintenanceRouterDeps): Router {
   const router = Router();
-  const writers = requireAuth(deps.auth, ['l2', 'l3', 'admin']);
+  const writers = requireAuth(deps.auth, MAINTENANCE_WRITERS);
 
-  router.get('/api/v1/maintenance', requireAuth(deps.auth, READ_ROLES), (req, res) => {
-    const now = deps.now().toISOString();
+  router.get('/api/v1/maintenance', requireAuth(deps.auth, READ_ROLES), async (req, res) => {
+    const now = deps.now();
     const includeEnded = req.query.include === 'ended';
-    const items = deps.store.data.maintenance.filter((w) => includeEnded || w.endsAt > now);
+    const items = (await deps.store.read.maintenance.list()).filter((w) => includeEnded || !windowEnded(w, now));
     res.json({ items, nextCursor: null });
+  });
+
+  router.get('/api/v1/maintenance/:id', requireAuth(deps.auth, READ_ROLES), async (req, res) => {
+    const id = String(req.params.id);
+    const window = await deps.store.read.maintenance.get(id);
+    if (!window) throw new NotFoundError(`maintenance window ${id}`);
+    res.json(window);
   });
 
   router.post('/api/v1/maintenance', writers, json({ limit: '64kb' }), async (req, res) => {
     const input = parseBody(windowSchema, req.body);
-    const window = await deps.store.commit((d) => {
-      const w = {
-        id: `mw-${randomUUID()}`,
-        serverId: input.serverId ?? null,
-        customerId: input.customerId ?? null,
-        component: input.component ?? null,
-        startsAt: new Date(input.startsAt).toISOString(),
-        endsAt: new Date(input.endsAt).toISOString(),
-        reason: input.reason,
-        createdBy: req.principal!.name,
-        createdAt: deps.now().toISOString(),
-      };
-      d.maintenance.push(w);
-      return w;
+    const now = deps.now().toISOString();
+    const window: MaintenanceWindow = {
+      id: `mw-${randomUUID()}`,
+      serverId: input.serverId ?? null,
+      customerId: input.customerId ?? null,
+      component: input.component ?? null,
+      startsAt: input.startsAt ? new Date(input.startsAt).toISOString() : now,
+      endsAt: input.endsAt ? new Date(input.endsAt).toISOString() : null,
+      ...(input.recurrence ? { recurrence: input.recurrence, timezone: input.timezone! } : {}),
+      reason: input.reason,
+      createdBy: req.principal!.name,
+      createdAt: now,
+    };
+    await deps.store.transaction((uow) => {
+      uow.maintenance.put(window);
     });
-    res.status(201).location(`/api/v1/maintenance/${window.id}`).json(window);
+    res.status(201).location(`/api/v1/maintenance/${encodeURIComponent(window.id)}`).json(window);
   });
 
   router.delete('/api/v1/maintenance/:id', writers, async (req, res) => {
     const id = String(req.params.id);
-    if (!deps.store.data.maintenance.some((w) => w.id === id)) throw new NotFoundError(`maintenance window ${id}`);
-    await deps.store.commit((d) => {
-      d.maintenance = d.maintenance.filter((w) => w.id !== id);
+    await deps.store.transaction(async (uow) => {
+      if (!(await uow.maintenance.get(id))) throw new NotFoundError(`maintenance window ${id}`);
+      uow.maintenance.delete(id);
     });
     res.status(204).end();
   });
