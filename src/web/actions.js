@@ -1,8 +1,13 @@
-/* global FormData, Option */
-// Staff actions on an incident (DESIGN §8): acknowledge, report progress, escalate. Each is one POST
-// with the bearer token; a problem+json answer is turned into a sentence the user can act on.
+/* global FormData */
+// Staff actions (DESIGN §8): one POST each, with the bearer token. A refusal (problem+json) becomes the
+// sentence shown next to the control that was used, naming the fields the daemon named.
 
-export class ActionError extends Error {}
+export class ActionError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function problemText(res) {
   let body = null;
@@ -11,106 +16,100 @@ async function problemText(res) {
   } catch {
     // Not JSON (a proxy error page, say); the status line is the best we have.
   }
+  if (res.status === 404 && body && /^no route for /.test(String(body.detail || ''))) {
+    return `This daemon does not offer this action (${body.detail}).`;
+  }
+  const fields = body && Array.isArray(body.errors) ? body.errors.filter((e) => e && e.field).map((e) => `${e.field}: ${e.message}`) : [];
+  if (fields.length) return fields.join('; ');
   const detail = body && (body.detail || body.title);
   return detail ? String(detail) : `The daemon answered ${res.status} ${res.statusText}`.trim();
 }
 
-/** Sends one action; resolves to the updated incident when the daemon returns one, else null. */
-export async function postAction(token, incidentId, action, body) {
+/** POSTs `body` as JSON; resolves to the parsed answer (or null), throws ActionError with the reason. */
+export async function post(token, path, body) {
   let res;
   try {
-    res = await fetch(`/api/v1/incidents/${encodeURIComponent(incidentId)}/${action}`, {
+    res = await fetch(path, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
       body: JSON.stringify(body),
     });
   } catch {
-    throw new ActionError('Could not reach the daemon. Check your connection and try again.');
+    throw new ActionError('Could not reach the daemon. Check your connection and try again.', 0);
   }
-  if (!res.ok) throw new ActionError(await problemText(res));
+  if (!res.ok) throw new ActionError(await problemText(res), res.status);
   try {
-    const json = await res.json();
-    return json && json.id ? json : null;
+    return await res.json();
   } catch {
     return null;
   }
 }
 
-function showError(el, message) {
-  el.textContent = message;
-  el.hidden = !message;
+/** Where each action is sent, relative to the incident. */
+const PATHS = {
+  acknowledge: 'acknowledge',
+  progress: 'progress',
+  status: 'status',
+  escalate: 'escalate',
+  resolve: 'resolve',
+  complaint: 'complaint',
+  'management.acknowledge': 'management/acknowledge',
+  'ticket.retry': 'ticket/retry',
+};
+
+/** Sends one action on an incident; resolves to the updated incident when the daemon returns one. */
+export async function postAction(token, incidentId, action, body) {
+  const path = PATHS[action];
+  if (!path) throw new ActionError(`unknown action ${action}`, 0);
+  const json = await post(token, `/api/v1/incidents/${encodeURIComponent(incidentId)}/${path}`, body);
+  return json && json.id ? json : null;
 }
+
+const text = (data, name) => String(data.get(name) || '').trim();
 
 /**
- * Wires the two dialogs. deps: { getToken(), getIncident(id), onDone(message, incident) }.
- * Returns `open(action, incident)` for the card buttons; acknowledge has no dialog.
+ * The request body for an action form, or `{ error }` when something the daemon would refuse is missing
+ * (said here first, so the user is not sent round a 400 for an empty note).
  */
-export function createActionDialogs(deps) {
-  const dialogs = {
-    progress: document.getElementById('progress-dialog'),
-    escalate: document.getElementById('escalate-dialog'),
-  };
-  let current = null;
-  let opener = null;
-
-  for (const [action, dialog] of Object.entries(dialogs)) {
-    const form = dialog.querySelector('form');
-    const error = form.querySelector('.form-error');
-    const submit = form.querySelector('button[type="submit"]');
-    form.querySelector('[data-close]').addEventListener('click', () => dialog.close('cancel'));
-    // Return focus to the button that opened the dialog, so keyboard users keep their place.
-    dialog.addEventListener('close', () => {
-      if (opener && opener.isConnected) opener.focus();
-      opener = null;
-    });
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!current) return;
-      const data = new FormData(form);
-      let body;
-      if (action === 'progress') {
-        const note = String(data.get('note') || '').trim();
-        if (!note) return showError(error, 'Write a short progress note first.');
-        body = { note };
-      } else {
-        const reason = String(data.get('reason') || '').trim();
-        if (!reason) return showError(error, 'Give a reason for the escalation.');
-        body = { toLevel: Number(data.get('toLevel')), reason, notes: String(data.get('notes') || '').trim() };
-      }
-      showError(error, '');
-      submit.disabled = true;
-      try {
-        const updated = await postAction(deps.getToken(), current.id, action, body);
-        const id = current.id;
-        dialog.close('done');
-        deps.onDone(action === 'progress' ? `Progress reported on ${id}.` : `${id} escalated to L${body.toLevel}.`, updated);
-      } catch (err) {
-        showError(error, err instanceof ActionError ? err.message : 'Something went wrong.');
-      } finally {
-        submit.disabled = false;
-      }
-    });
-  }
-
-  function open(action, incident, button) {
-    const dialog = dialogs[action];
-    if (!dialog) return;
-    current = incident;
-    opener = button || null;
-    const form = dialog.querySelector('form');
-    form.reset();
-    showError(form.querySelector('.form-error'), '');
-    form.querySelector('.dialog-target').textContent = `${incident.id} — ${incident.title}`;
-    if (action === 'escalate') {
-      const select = form.querySelector('select[name="toLevel"]');
-      select.replaceChildren();
-      for (let level = incident.level + 1; level <= 4; level += 1) {
-        const label = level === 2 ? 'L2 — Service Provider, second line' : `L${level} — Vendor Support Team`;
-        select.append(new Option(label, String(level)));
-      }
+export function bodyFor(action, form) {
+  const data = new FormData(form);
+  switch (action) {
+    case 'acknowledge':
+    case 'ticket.retry':
+      return { body: {} };
+    case 'progress':
+      return text(data, 'note') ? { body: { note: text(data, 'note') } } : { error: 'Write a short progress note first.' };
+    case 'status':
+      return { body: { status: text(data, 'status') } };
+    case 'escalate': {
+      const notes = text(data, 'notes');
+      const reason = text(data, 'reason');
+      const notesRequired = form.querySelector('textarea[name="notes"]')?.required;
+      if (notesRequired && !notes) return { error: 'Give the reproduction and isolation notes: the console shows no software failure on this server.' };
+      return { body: { toLevel: Number(text(data, 'toLevel')), ...(reason ? { reason } : {}), ...(notes ? { notes } : {}) } };
     }
-    dialog.showModal();
+    case 'resolve': {
+      const rootCause = text(data, 'rootCause');
+      if (!rootCause) return { error: 'Choose the root cause: where the fault lay.' };
+      const note = text(data, 'note');
+      return { body: { rootCause, ...(note ? { note } : {}) } };
+    }
+    case 'complaint':
+      return text(data, 'note') ? { body: { note: text(data, 'note') } } : { error: 'Say what the complaint is about.' };
+    case 'management.acknowledge':
+      return { body: { step: Number(form.dataset.step) } };
+    default:
+      return { error: `unknown action ${action}` };
   }
-
-  return { open };
 }
+
+export const DONE_TEXT = {
+  acknowledge: (id) => `${id} acknowledged.`,
+  progress: (id) => `Progress reported on ${id}.`,
+  status: (id) => `Status of ${id} changed.`,
+  escalate: (id, inc) => `${id} escalated${inc ? ` to L${inc.level}` : ''}.`,
+  resolve: (id) => `${id} resolved.`,
+  complaint: (id) => `Complaint filed on ${id}.`,
+  'management.acknowledge': (id) => `Management step acknowledged on ${id}.`,
+  'ticket.retry': (id) => `Ticket creation for ${id} is being retried.`,
+};

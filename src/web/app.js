@@ -1,28 +1,56 @@
-// Entry point: sign-in, then the live connection, the state and the renderers wired together.
+/* global history, navigator, CSS */
+// Entry point: sign-in, reference data, the live connection, the state, the renderers and the incident
+// detail wired together. Everything the page shows goes through h() (dom.js); nothing is inserted as HTML.
 
-import { ACTING_ROLES, clearToken, mayActOn, loadToken, saveToken, takeTokenFromHash, whoami } from './auth.js';
+import { ActionError, DONE_TEXT, bodyFor, postAction } from './actions.js';
+import { clearToken, loadToken, permissionsFor, saveToken, takeTokenFromHash, whoami } from './auth.js';
 import { createConnection, liveUrl } from './connection.js';
-import { fetchCustomerNames } from './customers.js';
-import { ActionError, createActionDialogs, postAction } from './actions.js';
-import { applyEvent, applySnapshot, createState, upsertIncident } from './state.js';
-import { renderBoard, tickCountdowns } from './render-board.js';
+import { h } from './dom.js';
+import { createLogForm } from './log-form.js';
+import { fetchIncident, fetchOpenIncidents, loadReference } from './reference.js';
+import { renderIncidents, tickCountdowns } from './render-board.js';
+import { renderDetailActions, renderDetailFacts } from './render-detail.js';
 import { renderConsoles, renderFeed, renderServers } from './render-side.js';
+import {
+  DEFAULT_FILTERS, RECENT_EVENTS, absorbFull, applyEvent, applySnapshot, consoleShowsSoftwareFailure, createState,
+  headerCounts, liveFilterFor, mergeIncident, parsePrefs, sameLiveFilter, serializePrefs, upsertIncident, visibleIncidents,
+} from './state.js';
+import { tickAges } from './widgets.js';
 
 const $ = (id) => document.getElementById(id);
+const PREFS_KEY = 'escalatord.prefs';
 const state = createState();
-const customers = new Map();
-const dirty = { board: false, servers: false, consoles: false, feed: false };
+const dirty = { board: false, servers: false, consoles: false, feed: false, detail: false };
+/** Errors shown next to the control that was used, keyed `<incident>/<action>[/<step>]`. */
+const errors = new Map();
+let reference = { customers: new Map(), policy: null, roles: null, requests: null };
+let policyVersion = 0;
+let prefs = readPrefs();
 let renderTimer = null;
-let session = null; // { token, name, role, canAct, whoKnown, connection }
+let session = null; // { token, name, role, perms, whoKnown, connection, prefetched }
+const detail = { id: null, full: null, loading: false, loadError: null, timer: null, diagOpen: false, opener: null };
+
+function readPrefs() {
+  try {
+    return parsePrefs(localStorage.getItem(PREFS_KEY));
+  } catch {
+    return parsePrefs(null);
+  }
+}
+
+function savePrefs() {
+  try {
+    localStorage.setItem(PREFS_KEY, serializePrefs(prefs));
+  } catch {
+    // Private mode or a full quota: the choice lasts for this page only.
+  }
+}
 
 const serverName = (id) => (state.servers.get(id) || {}).name || id || 'unknown server';
-const customerName = (id) => customers.get(id) || id || 'unknown customer';
-const ctx = () => ({
-  canAct: Boolean(session && session.canAct),
-  mayActOn: (level) => Boolean(session && session.canAct && mayActOn(session.role, level)),
-  serverName,
-  customerName,
-});
+const customerName = (id) => (reference.customers.get(id) || {}).name || id || 'unknown customer';
+const names = { server: serverName, customer: customerName };
+const may = (action, incident) => Boolean(session && session.perms.may(action, incident));
+const filtered = () => Object.entries(prefs.filters).some(([k, v]) => v !== DEFAULT_FILTERS[k]);
 
 /** Coalesces bursts of events into one render, so a flapping console cannot make the page stutter. */
 function queueRender(parts) {
@@ -34,15 +62,23 @@ function queueRender(parts) {
 function renderNow() {
   renderTimer = null;
   const now = Date.now();
-  // Server names appear on cards and feed lines, so a server change redraws those too.
-  if (dirty.board || dirty.servers) renderBoard($('dashboard'), state, ctx(), now);
-  if (dirty.servers) renderServers($('servers'), $('servers-summary'), state, customerName);
+  if (dirty.board || dirty.servers) {
+    const all = [...state.incidents.values()];
+    const shown = visibleIncidents(state, prefs.filters, names, now);
+    renderIncidents($('dashboard'), shown, { may, serverName, customerName, policy: reference.policy, policyVersion, mode: prefs.mode, filtered: filtered() }, now);
+    const counts = headerCounts(all, now);
+    for (const chip of $('counts').children) {
+      const value = counts[chip.dataset.countOf];
+      chip.querySelector('b').textContent = String(value);
+      chip.classList.toggle('is-zero', value === 0);
+    }
+    $('shown').textContent = filtered() ? `Showing ${shown.length} of ${all.length}` : '';
+  }
+  if (dirty.servers) renderServers($('servers'), $('servers-summary'), state, customerName, now);
   if (dirty.consoles) renderConsoles($('consoles'), state);
-  if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName, customerName);
+  if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName, customerName, now);
+  if (dirty.detail) renderDetail();
   for (const k of Object.keys(dirty)) dirty[k] = false;
-  const open = state.incidents.size;
-  const p1 = [...state.incidents.values()].filter((i) => i.priority === 'P1').length;
-  $('board-summary').textContent = `${open} open · ${p1} P1`;
 }
 
 function announce(text) {
@@ -63,15 +99,19 @@ function flash(text, isError) {
   flash.timer = setTimeout(() => { el.hidden = true; }, isError ? 12_000 : 5_000);
 }
 
+// ---- the live feed -----------------------------------------------------------------------------------
+
 function onMessage(msg) {
   if (!msg || typeof msg !== 'object') return;
   if (msg.type === 'hello' || msg.type === 'resync') {
-    const snap = msg.snapshot || {};
-    for (const c of snap.customers || []) if (c && c.id) customers.set(c.id, c.name || c.id);
-    applySnapshot(state, snap, msg.seq);
-    queueRender({ board: true, servers: true, consoles: true, feed: true });
+    applySnapshot(state, msg.snapshot || {}, msg.seq);
+    if (session && session.prefetched) {
+      absorbFull(state, session.prefetched);
+      session.prefetched = null;
+    }
+    queueRender({ board: true, servers: true, consoles: true, feed: true, detail: true });
+    if (detail.id) scheduleDetailFetch();
     if (msg.type === 'hello' && session && !session.whoKnown) refreshWho(session);
-    if (session) learnCustomers(session, snap);
     return;
   }
   if (typeof msg.type !== 'string' || !msg.type.includes('.')) return;
@@ -80,76 +120,93 @@ function onMessage(msg) {
     const i = changed.created;
     announce(`New L${i.level} ${i.priority} incident ${i.id}: ${i.title} on ${serverName(i.serverId)}`);
   }
-  queueRender(changed);
+  if (detail.id && changed.incidentId === detail.id && changed.feed) scheduleDetailFetch();
+  queueRender({ ...changed, detail: Boolean(detail.id) && (changed.incidentId === detail.id || changed.servers) });
 }
 
 const CONN_TEXT = { connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' };
-function onStatus(s, detail) {
+function onStatus(s, detailText) {
   $('conn').dataset.state = s;
-  $('conn-text').textContent = CONN_TEXT[s] + (detail && s !== 'connected' ? ` (${detail})` : '');
+  $('conn-text').textContent = CONN_TEXT[s] + (detailText && s !== 'connected' ? ` (${detailText})` : '');
+}
+
+// ---- sign-in and the session -------------------------------------------------------------------------
+
+function hashIncident() {
+  const params = new URLSearchParams(location.hash.startsWith('#') ? location.hash.slice(1) : '');
+  const id = params.get('incident');
+  return id && id.length <= 100 ? id : null;
 }
 
 function showSignIn(error) {
   $('dashboard').hidden = true;
+  $('detail').hidden = true;
   $('signin').hidden = false;
   $('who').hidden = true;
   $('sign-out').hidden = true;
   $('signin-error').textContent = error || '';
   $('signin-error').hidden = !error;
+  const target = hashIncident();
+  $('signin-target').textContent = target ? `After signing in, ${target} opens.` : '';
+  $('signin-target').hidden = !target;
   $('token-input').focus();
 }
 
 async function startSession(token) {
-  const who = await whoami(token);
+  state.liveFilter = liveFilterFor(prefs.filters);
+  // Reference data and the open incidents in full are asked for together with whoami, so the first
+  // paint already has customer names, calendars and every escalation's who and when.
+  const [who, ref, open] = await Promise.all([whoami(token), loadReference(token), fetchOpenIncidents(token, state.liveFilter)]);
   if (who.rejected) {
     clearToken();
     showSignIn('That token was not accepted. Check it and try again.');
     return;
   }
+  reference = ref;
+  policyVersion += 1;
   const connection = createConnection({
     url: liveUrl(location),
     token,
     onMessage,
     onStatus,
     getLastSeq: () => state.lastSeq,
+    getFilter: () => state.liveFilter,
+    recent: RECENT_EVENTS,
     onAuthFailed: () => signOut('The live feed refused this token. Sign in again.'),
   });
-  session = { token, connection };
+  session = { token, connection, prefetched: open };
   setWho(session, who);
+  fillCustomerFilter();
   $('signin').hidden = true;
   $('dashboard').hidden = false;
   $('who').hidden = false;
   $('sign-out').hidden = false;
   queueRender({ board: true, servers: true, consoles: true, feed: true });
   connection.start();
+  syncDetailToHash();
 }
 
 function setWho(s, who) {
   s.name = who.name;
   s.role = who.role;
-  s.canAct = ACTING_ROLES.has(who.role);
+  s.perms = permissionsFor(who.role, reference.roles);
   s.whoKnown = who.known;
-  $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.canAct ? '' : ' (read-only)'}`;
-}
-
-/** Names customers the page has not named yet; asks the daemon once per session unless new ids appear. */
-async function learnCustomers(s, snap) {
-  const ids = new Set([...(snap.servers || []), ...(snap.incidents || [])].map((x) => x && x.customerId).filter(Boolean));
-  const unknown = [...ids].some((id) => !customers.has(id));
-  if (s.customersAsked && !unknown) return;
-  s.customersAsked = true;
-  const names = await fetchCustomerNames(s.token);
-  if (session !== s || names.size === 0) return;
-  for (const [id, name] of names) customers.set(id, name);
-  queueRender({ board: true, servers: true, feed: true });
+  $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.perms.acts ? '' : ' (read-only)'}`;
+  // The seed's First Level desk: logging faults and requests is for the Service Provider's people.
+  $('log-open').hidden = !(s.perms.may('log') && ['l1', 'l2', 'admin'].includes(who.role));
 }
 
 /** The daemon was unreachable at sign-in, so the role is a guess; ask again now that it answers. */
 async function refreshWho(s) {
-  const who = await whoami(s.token);
+  const [who, ref] = await Promise.all([whoami(s.token), reference.roles ? Promise.resolve(null) : loadReference(s.token)]);
   if (session !== s || !who.known) return;
+  if (ref) {
+    reference = ref;
+    policyVersion += 1;
+    fillCustomerFilter();
+  }
   setWho(s, who);
-  queueRender({ board: true });
+  queueRender({ board: true, servers: true, feed: true, detail: true });
 }
 
 function signOut(error) {
@@ -158,34 +215,264 @@ function signOut(error) {
   clearToken();
   applySnapshot(state, {}, 0);
   state.feed.length = 0;
+  closeDetail(false);
   showSignIn(error);
 }
 
-function afterAction(message, incident) {
-  if (incident && upsertIncident(state, incident)) queueRender({ board: true });
-  flash(message, false);
+// ---- filters and view mode ---------------------------------------------------------------------------
+
+function fillCustomerFilter() {
+  const select = $('f-customer');
+  const list = [...reference.customers.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const chosen = prefs.filters.customer;
+  const options = [h('option', { value: '' }, 'All customers'), ...list.map((c) => h('option', { value: c.id }, c.name))];
+  // A saved customer the daemon no longer names still shows, so the filter is never silently dropped.
+  if (chosen && !reference.customers.has(chosen)) options.push(h('option', { value: chosen }, chosen));
+  select.replaceChildren(...options);
+  select.value = chosen;
 }
 
+function showPrefs() {
+  const form = $('filters');
+  for (const [key, value] of Object.entries(prefs.filters)) {
+    const input = form.elements.namedItem(key);
+    if (input && input.value !== value) input.value = value;
+  }
+  for (const b of document.querySelectorAll('.view-switch [data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === prefs.mode));
+}
+
+let resubscribeTimer = null;
+function onFiltersChanged() {
+  const form = $('filters');
+  const read = (k) => String((form.elements.namedItem(k) || {}).value || '');
+  prefs = { ...prefs, filters: { level: read('level'), priority: read('priority'), customer: read('customer'), status: read('status'), q: read('q') } };
+  savePrefs();
+  queueRender({ board: true });
+  const live = liveFilterFor(prefs.filters);
+  if (!sameLiveFilter(live, state.liveFilter)) {
+    state.liveFilter = live;
+    // A narrower or wider subscription needs a fresh snapshot: events outside the old filter never came.
+    clearTimeout(resubscribeTimer);
+    resubscribeTimer = setTimeout(() => session && session.connection.restart(), 300);
+  }
+}
+
+// ---- the incident detail -----------------------------------------------------------------------------
+
+function shownIncident() {
+  if (!detail.id) return null;
+  const live = state.incidents.get(detail.id);
+  const full = detail.full && detail.full.id === detail.id ? detail.full : null;
+  if (live && full) return live.updatedAt >= full.updatedAt ? mergeIncident(full, live) : mergeIncident(live, full);
+  return live || full;
+}
+
+function detailCtx(incident) {
+  return {
+    now: Date.now(),
+    may,
+    customerName,
+    customer: (id) => reference.customers.get(id),
+    serverName,
+    server: (id) => state.servers.get(id),
+    policy: reference.policy,
+    softwareFailed: (serverId) => consoleShowsSoftwareFailure(state, serverId),
+    errors,
+    loading: detail.loading,
+    loadError: detail.loadError,
+    diagOpen: detail.diagOpen,
+    partial: detail.loading && !(detail.full && detail.full.id === incident.id),
+  };
+}
+
+function renderDetail() {
+  if (!detail.id || !session) return;
+  const panel = $('detail');
+  panel.hidden = false;
+  const incident = shownIncident();
+  if (!incident) {
+    $('detail-summary').replaceChildren(h('h2', { id: 'detail-title', class: 'detail-title' }, detail.id),
+      h('p', { class: detail.loadError ? 'form-error' : 'muted' }, detail.loadError || 'Loading…'));
+    $('detail-body').replaceChildren();
+    $('detail-actions').replaceChildren();
+    $('detail-actions').hidden = true;
+    $('detail-actions').dataset.key = '';
+    return;
+  }
+  const ctx = detailCtx(incident);
+  renderDetailFacts($('detail-summary'), $('detail-body'), incident, ctx);
+  renderDetailActions($('detail-actions'), incident, ctx);
+}
+
+async function loadDetail(id) {
+  detail.loading = true;
+  queueRender({ detail: true });
+  const full = session ? await fetchIncident(session.token, id) : null;
+  if (detail.id !== id) return;
+  detail.loading = false;
+  if (full && full.id === id) {
+    detail.full = full;
+    detail.loadError = null;
+    if (upsertIncident(state, full)) queueRender({ board: true });
+  } else if (!shownIncident()) {
+    detail.loadError = `${id} could not be read: no such incident, or the daemon did not answer.`;
+  }
+  queueRender({ detail: true });
+}
+
+function scheduleDetailFetch() {
+  clearTimeout(detail.timer);
+  const id = detail.id;
+  detail.timer = setTimeout(() => { if (detail.id === id) loadDetail(id); }, 250);
+}
+
+function openDetail(id) {
+  if (detail.id === id) return;
+  detail.id = id;
+  detail.full = null;
+  detail.loadError = null;
+  detail.diagOpen = false;
+  $('detail-actions').dataset.key = '';
+  if (!detail.opener && document.activeElement && document.activeElement !== document.body) detail.opener = document.activeElement;
+  renderDetail();
+  $('detail').focus();
+  loadDetail(id);
+}
+
+function closeDetail(updateUrl = true) {
+  if (updateUrl && hashIncident()) history.pushState(null, '', location.pathname + location.search);
+  detail.id = null;
+  detail.full = null;
+  $('detail').hidden = true;
+  const back = detail.opener;
+  detail.opener = null;
+  if (back && back.isConnected) back.focus();
+}
+
+function syncDetailToHash() {
+  if (!session) return;
+  const id = hashIncident();
+  if (id) openDetail(id);
+  else if (detail.id) closeDetail(false);
+}
+
+async function submitAction(form) {
+  const incident = shownIncident();
+  const action = form.dataset.action;
+  if (!incident || !action || !session) return;
+  const key = `${incident.id}/${action}${action === 'management.acknowledge' ? `/${form.dataset.step}` : ''}`;
+  const { body, error } = bodyFor(action, form);
+  if (error) {
+    errors.set(key, error);
+    renderDetail();
+    return;
+  }
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const updated = await postAction(session.token, incident.id, action, body);
+    errors.delete(key);
+    form.reset();
+    if (updated) {
+      detail.full = detail.full ? mergeIncident(detail.full, updated) : updated;
+      upsertIncident(state, updated);
+    }
+    flash(DONE_TEXT[action](incident.id, updated), false);
+    queueRender({ board: true, detail: true });
+    scheduleDetailFetch();
+  } catch (err) {
+    errors.set(key, err instanceof ActionError ? err.message : 'Something went wrong.');
+    renderDetail();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The quick Acknowledge on a card or a row: its refusal is shown under the button and in the flash. */
+async function quickAcknowledge(button) {
+  const incident = state.incidents.get(button.dataset.id);
+  if (!incident || !session) return;
+  const key = `${incident.id}/acknowledge`;
+  button.disabled = true;
+  const line = () => button.parentElement.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
+  try {
+    const updated = await postAction(session.token, incident.id, 'acknowledge', {});
+    errors.delete(key);
+    if (updated && upsertIncident(state, updated)) queueRender({ board: true, detail: true });
+    flash(DONE_TEXT.acknowledge(incident.id), false);
+  } catch (err) {
+    const message = err instanceof ActionError ? err.message : 'unexpected error';
+    errors.set(key, message);
+    const el = line();
+    if (el) {
+      el.textContent = message;
+      el.hidden = false;
+    }
+    flash(`Could not acknowledge ${incident.id}: ${message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- wiring ------------------------------------------------------------------------------------------
+
 function wire() {
-  const dialogs = createActionDialogs({ getToken: () => session && session.token, onDone: afterAction });
-  // One delegated listener for every card button: cards come and go with the live feed.
-  $('dashboard').addEventListener('click', async (e) => {
-    const button = e.target.closest('button[data-action]');
-    if (!button || !session) return;
-    const incident = state.incidents.get(button.dataset.id);
-    if (!incident) return;
-    const action = button.dataset.action;
-    if (action !== 'acknowledge') return dialogs.open(action, incident, button);
-    button.disabled = true;
-    try {
-      const updated = await postAction(session.token, incident.id, 'acknowledge', {});
-      afterAction(`${incident.id} acknowledged.`, updated);
-    } catch (err) {
-      flash(`Could not acknowledge ${incident.id}: ${err instanceof ActionError ? err.message : 'unexpected error'}`, true);
-    } finally {
-      button.disabled = false;
+  const logForm = createLogForm({
+    getToken: () => session && session.token,
+    getReference: () => reference,
+    onLogged: (incident, linked, answer) => {
+      if (!incident || !incident.id) return;
+      if (upsertIncident(state, incident)) queueRender({ board: true });
+      flash(linked
+        ? `Added to ${incident.id}, already open on this server${answer.openIncidents && answer.openIncidents.length > 1 ? ` (open: ${answer.openIncidents.join(', ')})` : ''}.`
+        : `${incident.id} logged.`, false);
+      location.hash = `incident=${encodeURIComponent(incident.id)}`;
+    },
+  });
+  $('log-open').addEventListener('click', (e) => logForm.open(e.currentTarget));
+
+  $('dashboard').addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-action="acknowledge"][data-id]');
+    if (button) quickAcknowledge(button);
+    const mode = e.target.closest('.view-switch [data-mode]');
+    if (mode) {
+      prefs = { ...prefs, mode: mode.dataset.mode === 'list' ? 'list' : 'board' };
+      savePrefs();
+      showPrefs();
+      queueRender({ board: true });
     }
   });
+  $('filters').addEventListener('input', onFiltersChanged);
+  $('filters').addEventListener('change', onFiltersChanged);
+  $('filters').addEventListener('submit', (e) => e.preventDefault());
+  $('f-clear').addEventListener('click', () => {
+    $('filters').reset();
+    $('f-customer').value = '';
+    onFiltersChanged();
+  });
+
+  $('detail').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitAction(e.target);
+  });
+  $('detail').addEventListener('toggle', (e) => {
+    if (e.target.classList && e.target.classList.contains('diagnostics')) detail.diagOpen = e.target.open;
+  }, true);
+  $('detail-close').addEventListener('click', () => closeDetail());
+  $('detail-copy').addEventListener('click', async () => {
+    const url = `${location.origin}${location.pathname}#incident=${encodeURIComponent(detail.id || '')}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      $('detail-status').textContent = 'Link copied.';
+    } catch {
+      $('detail-status').textContent = url;
+    }
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && detail.id && !document.querySelector('dialog[open]')) closeDetail();
+  });
+  window.addEventListener('hashchange', syncDetailToHash);
+
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const token = $('token-input').value.trim();
@@ -195,11 +482,18 @@ function wire() {
     startSession(token);
   });
   $('sign-out').addEventListener('click', () => signOut(''));
-  // Countdowns move every second without touching anything else on the page.
-  setInterval(() => tickCountdowns($('dashboard'), state, Date.now()), 1000);
+
+  // Countdowns move every second without touching anything else on the page; ages and the triage
+  // order (an incident turning at-risk moves up) follow every few seconds.
+  setInterval(() => tickCountdowns(document.body, (id) => (id === detail.id ? shownIncident() : state.incidents.get(id)), Date.now()), 1000);
+  setInterval(() => {
+    tickAges(document.body, Date.now());
+    if (session) queueRender({ board: true });
+  }, 5000);
 }
 
 wire();
+showPrefs();
 const initial = takeTokenFromHash() || loadToken();
 if (initial) startSession(initial);
 else showSignIn('');

@@ -4,18 +4,33 @@
 
 const KEY = 'escalatord.token';
 
-/** Roles that may act on incidents; the daemon still decides per request and answers 403 otherwise. */
-export const ACTING_ROLES = new Set(['l1', 'l2', 'l3', 'admin']);
+/** People's roles; the daemon decides per request and answers 403 otherwise. */
+const STAFF = new Set(['l1', 'l2', 'l3', 'admin']);
 
 /**
- * The highest incident level each role may act on, as the daemon's lifecycle rule has it (an incident's
- * own level or anyone above; the vendor's l3 role covers L3 and L4). The page offers only buttons the
- * daemon would accept, so an L2 engineer watching a vendor-held incident is not handed a 403.
+ * What the signed-in role may do, from the daemon's own table (GET /api/v1/roles): `may(action,
+ * incident)` is true when the role may take the action and, where the action checks levels, act at the
+ * incident's level. Without the table (an older daemon) staff are offered every action and the daemon's
+ * refusal is shown next to the control; a viewer is offered none either way.
  */
-const ROLE_LEVEL = { viewer: 0, ingest: 0, l1: 1, l2: 2, l3: 4, admin: 4 };
-
-export function mayActOn(role, level) {
-  return ACTING_ROLES.has(role) && (ROLE_LEVEL[role] ?? 0) >= level;
+export function permissionsFor(role, table) {
+  const row = table && Array.isArray(table.items) ? table.items.find((r) => r && r.role === role) : null;
+  if (!row) {
+    const staff = STAFF.has(role);
+    return { known: false, acts: staff, may: () => staff };
+  }
+  const actions = new Set(row.actions || []);
+  const levels = new Set(row.levels || []);
+  const checked = new Set((table.actions || []).filter((a) => a && a.levelChecked).map((a) => a.action));
+  return {
+    known: true,
+    acts: actions.size > 0,
+    may(action, incident) {
+      if (!actions.has(action)) return false;
+      if (incident && checked.has(action)) return levels.has(incident.level);
+      return true;
+    },
+  };
 }
 
 /**

@@ -1,6 +1,8 @@
 /* global navigator */
 // The live feed socket (DESIGN §9): authenticates with the `escalatord.v1, bearer.<token>` subprotocol
-// pair, reconnects by itself with full-jitter exponential backoff, and asks for a replay after a gap.
+// pair, sends the page's filter as the `subscribe` filter, asks for the recent events on a fresh start
+// (so the feed is not empty on load), reconnects by itself with full-jitter exponential backoff, and
+// asks for a replay after a gap.
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 30_000;
@@ -15,8 +17,10 @@ export function liveUrl(loc) {
 }
 
 /**
- * deps: { url, token, onMessage(msg), onStatus(state, detail), onAuthFailed(), getLastSeq(), random? }.
- * Status is one of connecting | connected | reconnecting | offline. start()/stop() are safe to repeat.
+ * deps: { url, token, onMessage(msg), onStatus(state, detail), onAuthFailed(), getLastSeq(),
+ * getFilter() → subscribe filter or null, recent (events to replay on a fresh start), random? }.
+ * Status is one of connecting | connected | reconnecting | offline. start()/stop() are safe to repeat;
+ * restart() starts afresh (a new snapshot), as a changed filter needs.
  */
 export function createConnection(deps) {
   const random = deps.random || Math.random;
@@ -26,6 +30,8 @@ export function createConnection(deps) {
   let running = false;
   let everConnected = false;
   let gotHello = false;
+  /** True until the first hello of a fresh start: that hello is followed by a resume for the recent events. */
+  let fresh = true;
 
   function status(state, detail) {
     deps.onStatus(state, detail || '');
@@ -57,8 +63,11 @@ export function createConnection(deps) {
     }
     ws = socket;
     socket.addEventListener('open', () => {
+      // The filter first, so that the replay below is filtered too.
+      const filter = deps.getFilter ? deps.getFilter() : null;
+      if (filter) socket.send(JSON.stringify({ type: 'subscribe', filter }));
       // Ask for what happened while we were away; the server answers with a replay or a resync.
-      if (everConnected) socket.send(JSON.stringify({ type: 'resume', fromSeq: deps.getLastSeq() }));
+      if (everConnected && !fresh) socket.send(JSON.stringify({ type: 'resume', fromSeq: deps.getLastSeq() }));
     });
     socket.addEventListener('message', (e) => {
       let msg;
@@ -67,13 +76,20 @@ export function createConnection(deps) {
       } catch {
         return;
       }
-      if (msg && msg.type === 'hello') {
+      const hello = msg && msg.type === 'hello';
+      if (hello) {
         gotHello = true;
         everConnected = true;
         failures = 0;
         status('connected', '');
       }
       deps.onMessage(msg);
+      if (hello && fresh) {
+        fresh = false;
+        // The last few events before the snapshot, for the feed; the state already reflects them.
+        const recent = deps.recent || 0;
+        if (recent > 0 && typeof msg.seq === 'number') socket.send(JSON.stringify({ type: 'resume', fromSeq: Math.max(0, msg.seq - recent) }));
+      }
     });
     socket.addEventListener('close', (e) => {
       if (ws !== socket) return;
@@ -104,6 +120,15 @@ export function createConnection(deps) {
       running = true;
       window.addEventListener('online', onOnline);
       window.addEventListener('offline', onOffline);
+      open();
+    },
+    restart() {
+      if (!running) return;
+      const socket = ws;
+      ws = null;
+      if (socket) socket.close(1000, 'filter changed');
+      failures = 0;
+      fresh = true;
       open();
     },
     stop() {

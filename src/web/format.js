@@ -2,6 +2,8 @@
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const shortDateTimeFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const shortTimeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export function clockTime(iso) {
   const d = new Date(iso);
@@ -11,6 +13,33 @@ export function clockTime(iso) {
 export function dateTime(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : dateTimeFmt.format(d);
+}
+
+/** "25 Nov, 11:15": a date and a time, short enough for a card or a table cell. */
+export function shortDateTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : shortDateTimeFmt.format(d);
+}
+
+/** "11:15" today, "24 Nov, 11:15" on any other day: the feed's timestamps. */
+export function feedTime(iso, now) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toDateString() === new Date(now).toDateString() ? shortTimeFmt.format(d) : shortDateTimeFmt.format(d);
+}
+
+/** "3h 02m ago", "just now"; an instant ahead of the browser's clock (a skewed daemon) reads "just now". */
+export function ago(iso, now) {
+  const ms = now - Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  if (ms < 60_000) return 'just now';
+  return `${duration(ms).replace(/ 00[hm]$/, '')} ago`;
+}
+
+/** "25 Nov, 11:15 · 3h 02m ago": where a time matters, its date and its age. */
+export function when(iso, now) {
+  const at = shortDateTime(iso);
+  return at ? `${at} · ${ago(iso, now)}` : '';
 }
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -39,15 +68,17 @@ export function slaView(clock, now, stoppedText) {
   if (!clock) return null;
   const state = clock.state;
   if (state === 'met') return { tone: 'done', label: 'met', text: '✓ met' };
+  if (state === 'breached' && clock.metAt) return { tone: 'done', label: 'answered late', text: '✕ answered late' };
   if (state === 'stopped') return { tone: 'done', label: stoppedText || 'stopped', text: `— ${stoppedText || 'stopped'}` };
-  if (state === 'paused' || !clock.dueAt) return { tone: 'paused', label: 'paused', text: '⏸ paused' };
+  if (state === 'paused' || !clock.dueAt) return { tone: 'paused', label: 'paused', text: 'paused' };
   const due = Date.parse(clock.dueAt);
   const left = due - now;
   if (state === 'breached' || left <= 0) {
     return { tone: 'breach', label: 'breached', text: `✕ ${duration(-left)} over` };
   }
+  // The daemon's word (at-risk, warnedAt) first; the warning instant carries it between its events.
   const warnAt = clock.warnAt ? Date.parse(clock.warnAt) : NaN;
-  const warning = Number.isFinite(warnAt) ? now >= warnAt : state === 'at-risk' || Boolean(clock.warnedAt);
+  const warning = state === 'at-risk' || Boolean(clock.warnedAt) || (Number.isFinite(warnAt) && now >= warnAt);
   if (warning) return { tone: 'warn', label: 'at risk', text: `⚠ ${duration(left)} left` };
   return { tone: 'ok', label: 'on track', text: `${duration(left)} left` };
 }
@@ -69,7 +100,14 @@ function incidentRef(d) {
 }
 
 /** Timeline actions worded for people; any other action is shown as written. */
-const ACTION_WORDS = {
+export const ACTION_WORDS = {
+  created: 'opened',
+  escalated: 'escalated',
+  resolved: 'resolved',
+  complaint: 'complaint filed',
+  'management-escalated': 'escalated to management',
+  'management-acknowledged': 'management step acknowledged',
+  'diagnostics-failed': 'diagnostics could not be fetched',
   acknowledged: 'acknowledged',
   progress: 'progress reported',
   status: 'status changed',

@@ -2,7 +2,8 @@
 // hold no focusable controls, so they are simply re-rendered when their part of the state changes.
 
 import { h } from './dom.js';
-import { COMPONENT_ICONS, clockTime, dateTime, eventText, eventTone } from './format.js';
+import { COMPONENT_ICONS, dateTime, eventText, eventTone, when } from './format.js';
+import { timeNode } from './widgets.js';
 
 const STATUS_RANK = { failed: 0, degraded: 1, unknown: 2, ok: 3 };
 
@@ -21,38 +22,60 @@ function componentItem(c) {
 }
 
 /**
- * A server shows its problem components; the healthy ones fold into one line that opens on demand, so
- * a fleet of healthy servers reads at a glance and a failing one stands out.
+ * A server with a problem shows its problem components; healthy ones fold into one line that opens on
+ * demand. An unreachable server says that its components are unknown and lists what was last reported,
+ * never "all ok": the console cannot see them.
  */
-function serverCard(s) {
+function serverCard(s, now) {
   const comps = [...s.components].sort((a, b) =>
     (STATUS_RANK[a.status] ?? 2) - (STATUS_RANK[b.status] ?? 2) || a.name.localeCompare(b.name));
-  const problems = comps.filter((c) => c.status !== 'ok');
-  const healthy = comps.filter((c) => c.status === 'ok');
-  const list = (items, label) => h('ul', { class: 'comps', 'aria-label': label }, items.map(componentItem));
+  const list = (items, label, extra = '') => h('ul', { class: `comps${extra}`, 'aria-label': label }, items.map(componentItem));
   let body;
-  if (comps.length === 0) body = h('p', { class: 'muted small' }, 'No components reported');
-  else {
-    const okLine = problems.length ? `${healthy.length} more ok` : `All ${healthy.length} components ok`;
+  if (!s.reachable) {
     body = [
-      problems.length ? list(problems, `Components of ${s.name} with a problem`) : null,
-      healthy.length
-        ? h('details', { class: 'comps-ok' },
-          h('summary', {}, h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, '✓'), ` ${okLine}`),
-          list(healthy, `Healthy components of ${s.name}`))
+      h('p', { class: 'small unknown-note' }, 'Component states unknown while the console cannot reach it.'),
+      comps.length
+        ? h('details', { class: 'comps-last' },
+          h('summary', {}, `Last reported (${comps.length})`),
+          list(comps, `Last reported components of ${s.name}`, ' comps-stale'))
         : null,
     ];
+  } else {
+    const problems = comps.filter((c) => c.status !== 'ok');
+    const healthy = comps.filter((c) => c.status === 'ok');
+    if (comps.length === 0) body = h('p', { class: 'muted small' }, 'No components reported');
+    else {
+      const okLine = problems.length ? `${healthy.length} more ok` : `All ${healthy.length} components ok`;
+      body = [
+        problems.length ? list(problems, `Components of ${s.name} with a problem`) : null,
+        healthy.length
+          ? h('details', { class: 'comps-ok' },
+            h('summary', {}, h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, '✓'), ` ${okLine}`),
+            list(healthy, `Healthy components of ${s.name}`))
+          : null,
+      ];
+    }
   }
-  const tone = problems.some((c) => c.status === 'failed') ? ' server-problem' : problems.length ? ' server-warn' : '';
-  return h('li', { class: `server${s.reachable ? '' : ' server-down'}${tone}`, dataset: { id: s.id } },
+  const problems = s.components.filter((c) => c.status !== 'ok');
+  const tone = !s.reachable ? ' server-down' : problems.some((c) => c.status === 'failed') ? ' server-problem' : problems.length ? ' server-warn' : '';
+  return h('li', { class: `server${tone}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
       h('span', { class: 'server-name' }, s.name),
       s.reachable ? null : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
-    h('span', { class: 'server-id muted' }, s.id),
+    h('span', { class: 'server-id muted' }, s.id,
+      !s.reachable && s.reachableSince ? h('span', {}, ' · since ', timeNode(s.reachableSince, now)) : null),
     body);
 }
 
-export function renderServers(root, summary, state, customerName) {
+const healthy = (s) => s.reachable && s.components.every((c) => c.status === 'ok');
+
+/** A healthy server is one chip: its name, with its id and component count on hover. */
+function serverChip(s) {
+  return h('li', { class: 'server server-chip', dataset: { id: s.id }, title: `${s.id} · all ${s.components.length} components ok` },
+    h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, '✓'), ` ${s.name}`);
+}
+
+export function renderServers(root, summary, state, customerName, now) {
   const byCustomer = new Map();
   for (const s of state.servers.values()) {
     if (!byCustomer.has(s.customerId)) byCustomer.set(s.customerId, []);
@@ -65,7 +88,8 @@ export function renderServers(root, summary, state, customerName) {
     return h('section', { class: 'customer', 'aria-label': `Customer ${customerName(customerId)}` },
       h('h3', { class: 'customer-title' }, customerName(customerId),
         h('span', { class: 'muted small' }, ` · ${servers.length} server${servers.length === 1 ? '' : 's'}${down ? ` · ${down} unreachable` : ''}`)),
-      h('ul', { class: 'server-grid' }, servers.map(serverCard)));
+      h('ul', { class: 'server-grid' }, servers.filter((s) => !healthy(s)).map((s) => serverCard(s, now))),
+      servers.some(healthy) ? h('ul', { class: 'server-chips', 'aria-label': `Healthy servers of ${customerName(customerId)}` }, servers.filter(healthy).map(serverChip)) : null);
   });
   root.replaceChildren(...(sections.length ? sections : [h('p', { class: 'muted' }, 'No servers reported yet.')]));
 
@@ -97,7 +121,7 @@ function consoleItem(c) {
       : h('span', { class: 'pill' }, '… first poll');
   const detail = [
     typeof c.servers === 'number' && c.servers > 0 ? `${c.servers} servers` : null,
-    c.changedAt ? `${c.up ? 'up' : 'down'} since ${clockTime(c.changedAt)}` : null,
+    c.changedAt ? `${c.up ? 'up' : 'down'} since ${when(c.changedAt, Date.now())}` : null,
   ].filter(Boolean).join(' · ');
   const title = c.changedAt ? dateTime(c.changedAt) : c.lastPollAt ? `Last poll before connecting: ${dateTime(c.lastPollAt)}` : null;
   return h('li', { class: 'console' },
@@ -115,11 +139,14 @@ function worthALine(e) {
   return !(last && last.action === 'ticket-created');
 }
 
-export function renderFeed(root, state, serverName, customerName) {
+const incidentOf = (e) => (e.data && (e.data.incidentId || (e.data.incident && e.data.incident.id))) || null;
+
+export function renderFeed(root, state, serverName, customerName, now) {
   const lines = state.feed.filter(worthALine);
   root.replaceChildren(...(lines.length ? lines.map((e) => h('li', { class: `feed-item tone-${eventTone(e.type, e.data)}`, dataset: { seq: e.seq ?? '' } },
-    h('time', { datetime: e.at || null, title: e.at ? dateTime(e.at) : null }, e.at ? clockTime(e.at) : ''),
+    timeNode(e.at, now),
     h('span', { class: 'feed-type' }, e.type),
-    h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName, customerName))))
+    h('span', { class: 'feed-text' }, eventText(e.type, e.data, serverName, customerName),
+      incidentOf(e) ? h('a', { class: 'feed-open', href: `#incident=${encodeURIComponent(incidentOf(e))}`, 'aria-label': `Open ${incidentOf(e)}` }, ' Open ›') : null)))
     : [h('li', { class: 'muted' }, 'Waiting for events…')]));
 }
