@@ -49,13 +49,3 @@ export function degradedIncident(server: ServerState, component: string, policy:
     title: `${component} degraded on ${server.name} for longer than the grace period`,
   };
 }
-
-/** The components of degradedIncidentsDue without their decisions (the sweeper's older call; prefer degradedIncidentsDue). */
-export function overdueDegradations(
-  servers: Iterable<ServerState>,
-  hasOpen: (serverId: string, component: string) => boolean,
-  now: Date,
-  graceMs: number,
-): Array<{ server: ServerState; component: string }> {
-  return degradedIncidentsDue(servers, { hasOpen }, now, { degradedGraceMs: graceMs, degradedPriority: 'P3' }).map(({ server, component }) => ({ server, component }));
-}

@@ -91,9 +91,6 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
   return ctx.open ? [{ action: 'relapsed', incidentId: ctx.open.id }] : [];
 }
 
-// The degraded sweep's rule lives in degraded.ts; re-exported while the sweeper still imports it from here.
-export { overdueDegradations } from './degraded.js';
-
 function describe(change: StateChange): string {
   return change.type === 'reachability'
     ? `${change.serverId} unreachable during maintenance`

@@ -1,7 +1,7 @@
 // DESIGN §5: `degraded` for longer than the grace period (default 15m) → an L2 incident, P3, no ticket.
 // One row per case of what the periodic sweep asks for.
 import { describe, expect, it } from 'vitest';
-import { degradedIncident, degradedIncidentsDue, overdueDegradations, type DegradedFacts } from '../../src/domain/degraded.js';
+import { degradedIncident, degradedIncidentsDue, type DegradedFacts } from '../../src/domain/degraded.js';
 import type { ComponentKind, ComponentStatus, ServerState } from '../../src/domain/types.js';
 
 const NOW = new Date('2026-11-25T10:00:00.000Z');
@@ -59,10 +59,5 @@ describe('degradedIncidentsDue', () => {
 
   it('uses the configured priority', () => {
     expect(degradedIncident(server([]), 'raid', { degradedPriority: 'P2' }).priority).toBe('P2');
-  });
-
-  it('keeps the older overdueDegradations call answering the same components', () => {
-    const s = server([['raid', 'hardware', 'degraded', minutesAgo(16)], ['psu', 'hardware', 'degraded', minutesAgo(5)]]);
-    expect(overdueDegradations([s], () => false, NOW, POLICY.degradedGraceMs)).toEqual([{ server: s, component: 'raid' }]);
   });
 });
