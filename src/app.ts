@@ -1,11 +1,15 @@
-// The composition root: builds every object once, starts them in order and stops them in reverse.
-// Nothing else in the daemon calls `new` on a service.
+// The composition root: builds every object once, as the pipeline of DESIGN §2 — storage, the rules,
+// ingestion → state → incidents → SLA clocks and management → outbox → ticketing and notifications, the
+// event log → live feed and metrics — starts them in order and stops them in reverse. Nothing else in
+// the daemon calls `new` on a service. Jobs with side effects on the outside world (polling, timers,
+// the sweeper, the dispatcher, the contacts refresh) run only while this instance leads.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createLeadership, type Leadership } from './cluster/leadership-factory.js';
 import type { Config, ConsoleConfig } from './config/schema.js';
 import { ConsoleClient } from './console/console-client.js';
 import { buildCalendars } from './domain/calendar.js';
@@ -14,7 +18,6 @@ import { Contacts } from './escalation/contacts.js';
 import { DiagnosticsService, type DiagnosticsSource } from './escalation/diagnostics.js';
 import { IncidentCommands } from './escalation/incident-commands.js';
 import { MonitorHandler } from './escalation/monitor-handler.js';
-import { Notifier } from './escalation/notifier.js';
 import { SlaScheduler } from './escalation/sla-scheduler.js';
 import { SlaService } from './escalation/sla-service.js';
 import { Sweeper } from './escalation/sweeper.js';
@@ -29,17 +32,18 @@ import { createTicketingRouter } from './http/routes/ticketing-routes.js';
 import { ComponentCounts } from './ingest/component-counts.js';
 import { ComponentStateService } from './ingest/component-state.js';
 import { ConsolePoller, ConsolePollers } from './ingest/poller.js';
+import { EventWindow } from './live/event-window.js';
 import { LiveHub } from './live/live-hub.js';
 import { buildSnapshot, registerCollectors } from './live/snapshot.js';
-import { createMetrics } from './observability/metrics.js';
+import { SnapshotCache } from './live/snapshot-cache.js';
+import { Notifier } from './notify/notifier.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { createSimulators, type Simulators } from './simulator/create-simulators.js';
-import { Archive } from './store/archive.js';
-import { eventsSince } from './store/event-log.js';
-import { LowdbStore } from './store/lowdb-store.js';
-import type { Store } from './store/types.js';
+import { createStore, type Archiver } from './store/create-store.js';
+import type { Store } from './store/port.js';
 import { Transactor } from './store/transactor.js';
 import { createTicketAdapter } from './tickets/index.js';
-import { OutboxDispatcher } from './tickets/dispatcher.js';
 
 const SRC_DIR = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = resolve(SRC_DIR, '../src/web');
@@ -63,11 +67,13 @@ export interface Daemon {
   readonly registry: Registry;
   readonly store: Store;
   readonly transactor: Transactor;
+  readonly leadership: Leadership;
   readonly simulators: Simulators | null;
   readonly dispatcher: OutboxDispatcher | null;
   readonly pollers: ConsolePollers | null;
   readonly sweeper: Sweeper;
   readonly sla: SlaService;
+  readonly commands: IncidentCommands;
 }
 
 export function buildDaemon(deps: DaemonDeps): Daemon {
@@ -77,7 +83,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const simulatorOn = config.simulator.enabled;
   // With the simulators on and no console configured, the built-in console is the one polled.
   const consoleIds = config.consoles.length > 0 ? config.consoles.map((c) => c.id) : simulatorOn ? [SIM_CONSOLE_ID] : [];
+  const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
 
+  // 1. Observability and identity.
   const registry = new Registry();
   const metrics = createMetrics(registry, {
     consoleIds,
@@ -85,19 +93,30 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     onUnknownLabel: (metric, label, value) => log('metrics').warn({ metric, label, value }, 'label value outside its bounded set; recorded as other'),
   });
   const auth = new TokenAuthenticator(config.auth.tokens);
-  const store: Store = deps.store ?? new LowdbStore({
-    path: config.storage.path,
-    onWrite: (seconds) => metrics.storeWriteDuration.observe(seconds),
-    onWriteError: (err) => log('store').error({ err }, 'store write failed'),
-  });
-  const transactor = new Transactor({ store, now, eventLogSize: config.storage.eventLogSize });
 
+  // 2. Storage and leadership.
+  const built = deps.store ? { store: deps.store, archive: null } : createStore(config, { now, metrics, logger: log('store') });
+  const store = built.store;
+  const transactor = new Transactor({ store, now });
+  const leadership = createLeadership(config, { store, registry, logger: log('cluster') });
+
+  // 3. The rules, from configuration.
   const calendars = buildCalendars(config.sla.calendars);
   const workingDay = calendars.get(config.management.workingDay);
   if (!workingDay) throw new Error(`management.workingDay: unknown calendar "${config.management.workingDay}"`);
-  const contacts = new Contacts({ config: config.management, store, logger: log('contacts'), now, timeoutMs: 10_000 });
+  const routing = {
+    degradedGraceMs: config.routing.degradedGrace,
+    softwareFailurePriority: config.routing.softwareFailurePriority,
+    multipleSoftwareFailuresPriority: config.routing.multipleSoftwareFailuresPriority,
+    hardwarePriority: config.routing.hardwarePriority,
+    unreachablePriority: config.routing.unreachablePriority,
+    degradedPriority: config.routing.degradedPriority,
+  };
+
+  // 4. Incidents, SLA clocks and the management path.
+  const customerName = (id: string) => config.customers.find((c) => c.id === id)?.name;
+  const contacts = new Contacts({ config: config.management, transactor, logger: log('contacts'), now, timeoutMs: 10_000 });
   const notifier = new Notifier({ channels: config.notifications.channels, timeoutMs: config.ticketing.timeout, now });
-  const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   let scheduler: SlaScheduler | null = null;
   const sla = new SlaService({
     transactor,
@@ -107,56 +126,47 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     channels: () => notifier.channelIds,
     metrics,
     publicUrl,
+    customerName,
     onReschedule: (id) => scheduler?.reschedule(id),
   });
-  scheduler = new SlaScheduler({ store, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });
-
-  const routing = {
-    degradedGraceMs: config.routing.degradedGrace,
-    softwareFailurePriority: config.routing.softwareFailurePriority,
-    multipleSoftwareFailuresPriority: config.routing.multipleSoftwareFailuresPriority,
-    hardwarePriority: config.routing.hardwarePriority,
-    unreachablePriority: config.routing.unreachablePriority,
-    degradedPriority: config.routing.degradedPriority,
-  };
+  scheduler = new SlaScheduler({ read: store.read, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });
   const monitor = new MonitorHandler({ policy: routing, hooks: sla, metrics });
   const componentCounts = new ComponentCounts();
-  const components = new ComponentStateService({ transactor, handler: monitor, counts: componentCounts });
-  const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics });
-  const archive = new Archive({ store, path: `${resolve(config.storage.path)}.archive.jsonl`, maxLiveIncidents: config.storage.maxLiveIncidents });
+  const components = new ComponentStateService({ transactor, handler: monitor, counts: componentCounts, dedupRetentionMs: config.storage.dedupRetention });
+  const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics, dedupRetentionMs: config.storage.dedupRetention });
   const sweeper = new Sweeper({
-    transactor, monitor, hooks: sla, policy: routing, archive, logger: log('sweeper'), now,
+    transactor, monitor, hooks: sla, policy: routing, archive: built.archive as Archiver | null, logger: log('sweeper'), now,
     autoResolveAfterMs: config.routing.autoResolveAfter,
-    dedupRetentionMs: config.storage.dedupRetention,
     resolvedRetentionMs: config.storage.resolvedRetention,
-    intervalMs: Math.min(5000, Math.max(250, Math.floor(config.routing.degradedGrace / 4))),
+    eventLogSize: config.storage.eventLogSize,
+    auditRetentionMs: config.storage.auditRetention,
   });
+  const sweepEveryMs = Math.min(5000, Math.max(250, Math.floor(config.routing.degradedGrace / 4)));
 
+  // 5. HTTP: ingest, the REST API, the dashboard; the live feed on the same server.
   let ready = false;
   let started = false;
   let stopped = false;
   const isReady = () => ready && store.healthy;
   const bodyLimit = config.server.bodyLimit;
   const secrets = config.ingest.console.secret === undefined ? [] : ([] as string[]).concat(config.ingest.console.secret);
-
   // Built in start(): they need the simulators' addresses when those are on.
   let simulators: Simulators | null = null;
-  let pollers: ConsolePollers | null = null;
-  let dispatcher: OutboxDispatcher | null = null;
+  let outbound: Outbound | null = null;
 
   const app = createHttpApp({
     logger: log('http'),
     isReady,
     routers: [
       createIngestRouter({
-        auth, components, data: () => store.data, metrics, logger: log('ingest'), isReady, now,
+        auth, components, metrics, logger: log('ingest'), isReady, now,
         consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
       }),
-      createTicketingRouter({ auth, store, commands, metrics, bodyLimit, ready: isReady, now }),
-      createServerRouter({ auth, data: () => store.data, customers: config.customers }),
-      createIncidentRouter({ auth, store, commands, management: sla, bodyLimit, ready: isReady }),
-      createMaintenanceRouter({ auth, store, bodyLimit, now }),
-      createInfoRouter({ auth, store, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI }),
+      createTicketingRouter({ auth, commands, metrics, bodyLimit, ready: isReady }),
+      createServerRouter({ auth, read: store.read, customers: config.customers }),
+      createIncidentRouter({ auth, read: store.read, commands, management: sla, bodyLimit, ready: isReady }),
+      createMaintenanceRouter({ auth, store, now }),
+      createInfoRouter({ auth, read: store.read, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI }),
     ],
   });
   const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app);
@@ -167,28 +177,39 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     inFlight += 1;
     res.once('close', () => void (inFlight -= 1));
   });
+
+  // 6. The event log → live feed, metrics, and the dispatcher's wake-up.
+  const events = new EventWindow(config.storage.eventLogSize);
+  const snapshots = new SnapshotCache({
+    latestSeq: () => events.latestSeq(),
+    build: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
+    minIntervalMs: 200,
+    onError: (err) => log('live').error({ err }, 'live snapshot failed'),
+  });
   const hub = new LiveHub({
     server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins,
-    eventLog: { latestSeq: () => store.data.lastSeq, since: (seq) => eventsSince(store.data, seq) },
-    snapshot: () => buildSnapshot(store.data, pollers?.health() ?? []),
-    metrics, logger: log('live'),
+    eventLog: events, snapshot: () => snapshots.get(), metrics, logger: log('live'),
   });
-  transactor.onEvents((events) => {
-    for (const e of events) hub.publish(e);
-    dispatcher?.kick();
+  store.onEvents((batch) => {
+    events.add(batch);
+    snapshots.invalidate();
+    for (const e of batch) hub.publish(e);
+    outbound?.dispatcher.kick();
   });
-  registerCollectors(metrics, store, componentCounts, () => hub.clientCount, now);
+  registerCollectors(metrics, store.read, componentCounts, () => hub.clientCount, now);
   let url = '';
 
-  async function startSimulatorsAndClients(): Promise<void> {
+  // 7. Outbound: simulators, console clients, diagnostics, the ticketing adapter, the dispatcher, pollers.
+  async function startOutbound(): Promise<Outbound> {
     let consoles: ConsoleConfig[] = [...config.consoles];
     let ticketing = config.ticketing;
     if (simulatorOn) {
       const ingestToken = config.auth.tokens.find((t) => t.role === 'ingest' || t.role === 'l3')?.token;
       simulators = createSimulators(config.simulator, {
-        logger, // each simulator tags its own lines with its component
+        logger,
         push: secrets[0] ? { url: `${url}/api/v1/ingest/console`, secret: secrets[0] } : undefined,
         ticketingCallback: ingestToken ? { url: `${url}/api/v1/ingest/ticketing`, token: ingestToken } : undefined,
+        ticketingStateFile: `${resolve(config.storage.path)}.ticketing-sim.json`,
       });
       const urls = await simulators.start();
       if (consoles.length === 0) {
@@ -197,16 +218,40 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       if (!ticketing.url) ticketing = { ...ticketing, url: urls.ticketingUrl };
     }
     const clients = new Map(consoles.map((c) => [c.id, new ConsoleClient({ config: c })]));
-    pollers = new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, metrics, logger: log('poller'), now })));
+    const makePollers = () => new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, metrics, logger: log('poller'), now })));
     const sources = new Map<string, DiagnosticsSource>([...clients].map(([id, client]) => [id, { diagnostics: (serverId, component) => client.diagnostics(serverId, component ?? '') }]));
     const diagnostics = new DiagnosticsService({ sources, timeoutMs: config.routing.diagnosticsTimeout, maxBytes: config.ticketing.diagnosticsMaxBytes, now });
     const adapter = ticketing.url ? createTicketAdapter(ticketing, { publicUrl }) : null;
     if (!adapter) log('tickets').warn('ticketing.url is not set: tickets wait in the outbox until it is');
-    dispatcher = new OutboxDispatcher({ transactor, adapter, diagnostics, notifier, metrics, logger: log('dispatcher'), now, ticketing: config.ticketing, publicUrl });
+    const makeDispatcher = () => new OutboxDispatcher({ transactor, adapter, diagnostics, notifier, metrics, logger: log('dispatcher'), now, ticketing: config.ticketing, publicUrl });
+    return { makePollers, makeDispatcher, pollers: makePollers(), dispatcher: makeDispatcher() };
   }
 
+  // 8. The leader's jobs: started when this instance becomes leader, stopped (all of them) when it stops.
+  const leaderJobs = new LeaderJobs({
+    start: async () => {
+      const o = outbound!;
+      o.pollers = o.makePollers();
+      o.dispatcher = o.makeDispatcher();
+      await scheduler!.start();
+      o.dispatcher.start();
+      contacts.start();
+      sweepTimer.start();
+      o.pollers.start();
+    },
+    stop: async () => {
+      const o = outbound;
+      sweepTimer.stop();
+      contacts.stop();
+      scheduler!.stop();
+      await settleAll([o?.pollers.stop(), o?.dispatcher.stop(), sweeper.sweep()]);
+    },
+    logger: log('cluster'),
+  });
+  const sweepTimer = new Interval(sweepEveryMs, () => void sweeper.sweep());
+
   return {
-    registry, store, transactor, sweeper, sla,
+    registry, store, transactor, sweeper, sla, commands, leadership,
     get url() {
       return url;
     },
@@ -214,10 +259,10 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       return simulators;
     },
     get dispatcher() {
-      return dispatcher;
+      return outbound?.dispatcher ?? null;
     },
     get pollers() {
-      return pollers;
+      return outbound?.pollers ?? null;
     },
     async start() {
       if (started) return;
@@ -226,7 +271,10 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
         throw new Error(`refusing to listen on ${config.server.host} without any auth.tokens configured; bind 127.0.0.1 or configure tokens`);
       }
       await store.open();
-      componentCounts.reset(Object.values(store.data.servers));
+      componentCounts.reset(await store.read.servers.all());
+      await events.load(store.read.events);
+      await contacts.load();
+      await snapshots.prime();
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(config.server.port, config.server.host, () => {
@@ -238,39 +286,95 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       url = `http://${host}:${addr.port}`;
       hub.start();
-      await startSimulatorsAndClients();
-      scheduler!.start();
-      dispatcher!.start();
-      contacts.start();
-      sweeper.start();
-      pollers!.start();
+      outbound = await startOutbound();
+      leadership.onChange((leader) => leaderJobs.set(leader));
+      await leadership.start();
       ready = true;
-      logger.info({ url, store: config.storage.path, simulators: simulatorOn, consoles: consoleIds }, 'escalatord is ready');
+      logger.info({ url, engine: store.engine, store: config.storage.engine === 'file' ? config.storage.path : undefined, simulators: simulatorOn, consoles: consoleIds, leader: leadership.isLeader }, 'escalatord is ready');
     },
+    /** Stops every part in reverse order; each step runs even when an earlier one throws. */
     async stop() {
       if (stopped) return;
       stopped = true;
       ready = false;
       const deadline = Date.now() + config.server.shutdownTimeout;
-      await pollers?.stop();
-      await sweeper.stop();
-      contacts.stop();
+      const errors: unknown[] = [];
+      const step = async (what: string, fn: () => unknown) => {
+        try {
+          await fn();
+        } catch (err) {
+          errors.push(err);
+          log('lifecycle').warn({ err, step: what }, 'a shutdown step failed; continuing');
+        }
+      };
+      await step('leader jobs', () => leaderJobs.set(false));
+      await step('leadership', () => leadership.stop());
       // While requests are in flight keep listening, so probes and load balancers get /readyz 503 (and
       // state-changing routes 503) rather than a refused connection; the deadline bounds the wait.
-      while (inFlight > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      // Stop accepting, let in-flight requests finish, then close the live feed and flush the store.
-      await new Promise<void>((r) => {
+      await step('in-flight requests', async () => {
+        while (inFlight > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      });
+      await step('http server', () => new Promise<void>((r) => {
         if (!server.listening) return r();
         server.close(() => r());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
-      });
-      await hub.stop();
-      await dispatcher?.stop();
-      scheduler!.stop();
-      await simulators?.stop().catch((err: unknown) => log('simulator').warn({ err }, 'simulator stop failed'));
-      await store.close();
-      logger.info('escalatord stopped');
+      }));
+      await step('live feed', () => hub.stop());
+      await step('snapshots', () => snapshots.stop());
+      await step('simulators', () => simulators?.stop());
+      await step('store', () => store.close());
+      logger.info({ problems: errors.length }, 'escalatord stopped');
     },
   };
 }
+
+interface Outbound {
+  makePollers: () => ConsolePollers;
+  makeDispatcher: () => OutboxDispatcher;
+  pollers: ConsolePollers;
+  dispatcher: OutboxDispatcher;
+}
+
+/** Starts and stops the leader's jobs as leadership comes and goes, one change at a time. */
+class LeaderJobs {
+  private running = false;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: { start: () => Promise<void>; stop: () => Promise<void>; logger: Logger }) {}
+
+  set(leader: boolean): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (leader === this.running) return;
+      this.running = leader;
+      try {
+        await (leader ? this.deps.start() : this.deps.stop());
+        this.deps.logger.info(leader ? 'leading: polling, timers, sweeper and dispatcher started' : 'not leading: every side effect stopped');
+      } catch (err) {
+        this.deps.logger.error({ err }, leader ? 'could not start the leader jobs' : 'could not stop every leader job');
+      }
+    });
+    return this.chain;
+  }
+}
+
+/** A periodic job that can be stopped and started again (leadership may come back). */
+class Interval {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly ms: number, private readonly fn: () => void) {}
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(this.fn, this.ms);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+async function settleAll(work: Array<Promise<unknown> | undefined>): Promise<void> {
+  await Promise.allSettled(work.filter((w): w is Promise<unknown> => w !== undefined));
+}
+
+export type { Metrics };

@@ -88,13 +88,27 @@ export const configSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
   storage: z
     .strictObject({
+      /** `file`: the embedded default (lowdb snapshot + journal). `postgres`: several instances on one database (DESIGN §12). */
+      engine: z.enum(['file', 'postgres']).default('file'),
+      /** `postgres://user@host:5432/db`, required with engine postgres. */
+      url: z.string().min(1).optional(),
       path: z.string().default('./data/escalatord.json'),
+      /** Idempotency keys kept at most; beyond it the oldest go first, expired or not. */
+      maxDedupKeys: z.number().int().min(1000).default(1_000_000),
       eventLogSize: z.number().int().min(100).default(10_000),
       dedupRetention: duration.default(parseDuration('1h')),
       /** How long audit entries are kept for `GET /api/v1/audit` (the housekeeping sweep drops older ones). */
       auditRetention: duration.default(parseDuration('400d')),
       resolvedRetention: duration.default(parseDuration('7d')),
       maxLiveIncidents: z.number().int().min(100).default(20_000),
+    })
+    .prefault({}),
+  cluster: z
+    .strictObject({
+      /** This instance's name in `GET /api/v1/cluster` (default: host name and pid). */
+      instanceId: z.string().min(1).max(200).optional(),
+      /** How often the leader proves it still holds its lock, and members report in. */
+      heartbeat: duration.default(parseDuration('1s')),
     })
     .prefault({}),
   auth: z

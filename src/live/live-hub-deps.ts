@@ -30,8 +30,11 @@ export interface LiveHubDeps {
   allowedOrigins: string[];
   /** Publish events once they are in the log; one published a moment before the log returns it is still replayed. */
   eventLog: LiveEventLog;
-  /** Current state for hello and resync: open incidents, servers, consoles… */
-  snapshot(): unknown;
+  /**
+   * State for hello and resync (open incidents, servers, consoles…) with the seq it reflects at least:
+   * it may also show later changes, whose events the client then gets as well (they are idempotent).
+   */
+  snapshot(): { seq: number; snapshot: unknown };
   metrics: LiveMetrics;
   logger: Logger;
   /** Ping interval; a client that misses one ping is terminated at the next. Default 30000. */

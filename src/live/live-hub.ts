@@ -155,10 +155,11 @@ export class LiveHub {
 
   /** hello or resync: the current seq with the snapshot that reflects it. */
   private greet(session: LiveSession, type: 'hello' | 'resync'): boolean {
-    const seq = this.deps.eventLog.latestSeq();
+    let seq: number;
     let snapshot: unknown;
     try {
-      snapshot = this.deps.snapshot();
+      // A snapshot and the seq it reflects at least; events after that seq are replayed to the client.
+      ({ seq, snapshot } = this.deps.snapshot());
     } catch (err) {
       this.deps.logger.error({ err }, 'live snapshot failed');
       session.close(1011, 'snapshot unavailable');

@@ -30,7 +30,7 @@ const WAIT_FOR_TICKET_MS = 60_000;
 /** What the dispatcher needs of the notifier (src/notify). */
 export interface NotificationSender {
   channel(id: string): { type: string } | undefined;
-  send(channelId: string, message: NotificationMessage): Promise<void>;
+  send(channelId: string, message: NotificationMessage): Promise<unknown>;
 }
 
 export interface DispatcherDeps {

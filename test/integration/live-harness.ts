@@ -66,7 +66,7 @@ export async function startHub(options: Partial<LiveHubDeps> & { logCapacity?: n
     authenticate: (token) => TOKENS[token] ?? null,
     allowedOrigins: ['https://dashboard.example'],
     eventLog: log,
-    snapshot: () => ({ incidents: [], servers: { total: 3 } }),
+    snapshot: () => ({ seq: log.latestSeq(), snapshot: { incidents: [], servers: { total: 3 } } }),
     metrics,
     logger: pino({ level: 'silent' }),
     resumeWindowMs: 0,
