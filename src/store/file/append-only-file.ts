@@ -99,3 +99,31 @@ export class AppendOnlyFile {
     }
   }
 }
+
+/**
+ * The length of `path` up to and including its last newline (0 when it has none or does not exist): in a
+ * file of lines appended whole, what lies after it is a write torn by a crash.
+ */
+export async function completeLinesLength(path: string): Promise<number> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  try {
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = (await handle.stat()).size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) return start + at + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
