@@ -235,6 +235,21 @@ function snField(record: Json, key: string): string | undefined {
   return wrapped ? (str(wrapped, 'value') ?? str(wrapped, 'display_value')) : undefined;
 }
 
+/**
+ * The dedup key of one ServiceNow delivery: `sn:<sys_id>:<sys_updated_on>`, and `:<sys_mod_count>` when the
+ * record carries it (two updates within one second share an update time, never a modification count).
+ * Undefined when the record lacks sys_id or sys_updated_on.
+ */
+export function serviceNowDeliveryKey(payload: unknown): string | undefined {
+  if (!isObject(payload)) return undefined;
+  const record = obj(payload, 'result') ?? payload;
+  const sysId = snField(record, 'sys_id')?.trim();
+  const updatedOn = snField(record, 'sys_updated_on')?.trim();
+  if (!sysId || !updatedOn) return undefined;
+  const modCount = snField(record, 'sys_mod_count')?.trim();
+  return `sn:${sysId}:${updatedOn}${modCount ? `:${modCount}` : ''}`;
+}
+
 /** Maps one ServiceNow incident record (or a Table API `{result: record}` body). */
 export function mapServiceNowRecord(payload: unknown, rules: ServiceNowRules): VendorMapping {
   if (!isObject(payload)) return ignore('malformed', 'the body is not a JSON object');
