@@ -3,7 +3,7 @@
 // failures there directly, L1 logs L3-only requests there, and L2 escalates there; each asks ticketAction.
 // Follow-up calls on the ticket (comments, resolve) wait for a creation that is pending or failed
 // instead of being dead-lettered: commentDisposition.
-import type { IncidentStatus, Level, TicketRef } from './types.js';
+import type { IncidentSource, IncidentStatus, Level, TicketRef } from './types.js';
 
 /** True for the levels the vendor's Support Team holds (L3, L4): an incident there has a vendor ticket. */
 export function heldByVendor(level: Level): boolean {
@@ -20,13 +20,16 @@ export type TicketAction =
   | { action: 'retry-failed-creation'; refreshDiagnostics: true }
   /** A ticket exists or is on its way: comment on it and fetch fresh diagnostics (added to the incident and the ticket). */
   | { action: 'comment-on-existing-ticket'; fetchDiagnostics: true }
-  /** No vendor ticket at this level (L1/L2); fresh diagnostics are still fetched onto the incident. */
-  | { action: 'none'; fetchDiagnostics: true };
+  /**
+   * No vendor ticket at this level (L1/L2). `fetchDiagnostics`: fresh diagnostics onto the incident — on
+   * every escalation and every incident monitoring opens; a report a person logs brings none until escalated.
+   */
+  | { action: 'none'; fetchDiagnostics: boolean };
 
-/** What the incident's vendor ticket needs at `moment`, from the level it is now held at and its ticket. */
-export function ticketAction(incident: { level: Level; ticket: Pick<TicketRef, 'state'> | null }, moment: TicketMoment): TicketAction {
+/** What the incident's vendor ticket needs at `moment`, from the level it is now held at, its ticket and its source. */
+export function ticketAction(incident: { level: Level; ticket: Pick<TicketRef, 'state'> | null; source: IncidentSource }, moment: TicketMoment): TicketAction {
   const { level, ticket } = incident;
-  if (!heldByVendor(level)) return { action: 'none', fetchDiagnostics: true };
+  if (!heldByVendor(level)) return { action: 'none', fetchDiagnostics: moment === 'escalated' || incident.source !== 'manual' };
   if (ticket === null) return { action: 'create-ticket', refreshDiagnostics: moment === 'escalated' };
   if (isLive(ticket.state)) return { action: 'comment-on-existing-ticket', fetchDiagnostics: true };
   // failed, or any state in which the vendor's system holds no ticket for us (e.g. one it has lost): create it again.

@@ -5,41 +5,45 @@ import { describe, expect, it } from 'vitest';
 import {
   commentDisposition, heldByVendor, ticketAction, ticketRetry, type CommentDisposition, type TicketAction, type TicketMoment,
 } from '../../src/domain/ticket-policy.js';
-import type { IncidentStatus, Level, TicketRef } from '../../src/domain/types.js';
+import type { IncidentSource, IncidentStatus, Level, TicketRef } from '../../src/domain/types.js';
 
 const ticket = (state: TicketRef['state'], id: string | null = state === 'created' || state === 'resolved' ? 'T-1' : null): TicketRef =>
   ({ adapter: 'generic', id, url: id ? `http://tickets.example/${id}` : null, state });
 
 describe('ticketAction', () => {
-  interface Row { line: string; level: Level; ticket: TicketRef | null; moment: TicketMoment; expected: TicketAction }
+  interface Row { line: string; level: Level; ticket: TicketRef | null; source: IncidentSource; moment: TicketMoment; expected: TicketAction }
   const rows: Row[] = [
     // monitoring (routing opens software failures at L3, everything else at L2)
-    { line: 'monitoring opens a software failure at L3: create the ticket with no human step', level: 3, ticket: null, moment: 'opened',
+    { line: 'monitoring opens a software failure at L3: create the ticket with no human step', level: 3, ticket: null, source: 'poll', moment: 'opened',
       expected: { action: 'create-ticket', refreshDiagnostics: false } },
-    { line: 'monitoring opens a hardware, unreachable or degraded incident at L2: no ticket, diagnostics fetched', level: 2, ticket: null, moment: 'opened',
+    { line: 'monitoring opens a hardware, unreachable or degraded incident at L2: no ticket, diagnostics fetched', level: 2, ticket: null, source: 'console', moment: 'opened',
       expected: { action: 'none', fetchDiagnostics: true } },
     // L1 logging
-    { line: 'L1 logs a fault at L1: no ticket', level: 1, ticket: null, moment: 'opened', expected: { action: 'none', fetchDiagnostics: true } },
-    { line: 'L1 logs an L3-only request, which goes to L3: create the ticket', level: 3, ticket: null, moment: 'opened',
+    { line: 'L1 logs a fault at L1: no ticket, and no diagnostics until someone escalates it', level: 1, ticket: null, source: 'manual', moment: 'opened',
+      expected: { action: 'none', fetchDiagnostics: false } },
+    { line: 'L1 logs an L2 request: no ticket', level: 2, ticket: null, source: 'manual', moment: 'opened', expected: { action: 'none', fetchDiagnostics: false } },
+    { line: 'L1 logs an L3-only request, which goes to L3: create the ticket', level: 3, ticket: null, source: 'manual', moment: 'opened',
       expected: { action: 'create-ticket', refreshDiagnostics: false } },
     // escalation
-    { line: 'L2 escalates to L3 an incident without a ticket: create it, with fresh diagnostics', level: 3, ticket: null, moment: 'escalated',
+    { line: 'L2 escalates to L3 an incident without a ticket: create it, with fresh diagnostics', level: 3, ticket: null, source: 'poll', moment: 'escalated',
       expected: { action: 'create-ticket', refreshDiagnostics: true } },
-    { line: 'escalation to L3 after a failed creation: create it again', level: 3, ticket: ticket('failed'), moment: 'escalated',
-      expected: { action: 'retry-failed-creation', refreshDiagnostics: true } },
-    { line: 'escalation to L4 after a failed creation: create it again', level: 4, ticket: ticket('failed'), moment: 'escalated',
-      expected: { action: 'retry-failed-creation', refreshDiagnostics: true } },
-    { line: 'escalation to L4 of an incident with a ticket: comment on it, with fresh diagnostics', level: 4, ticket: ticket('created'), moment: 'escalated',
-      expected: { action: 'comment-on-existing-ticket', fetchDiagnostics: true } },
-    { line: 'escalation while the creation is still pending: comment (the comment waits for the ticket)', level: 4, ticket: ticket('pending'), moment: 'escalated',
-      expected: { action: 'comment-on-existing-ticket', fetchDiagnostics: true } },
-    { line: 'escalation to L4 of an incident with no ticket at all: create one', level: 4, ticket: null, moment: 'escalated',
+    { line: 'L2 escalates a logged fault to L3: create the ticket, with fresh diagnostics', level: 3, ticket: null, source: 'manual', moment: 'escalated',
       expected: { action: 'create-ticket', refreshDiagnostics: true } },
-    { line: 'L1 escalates to L2: no ticket, fresh diagnostics', level: 2, ticket: null, moment: 'escalated', expected: { action: 'none', fetchDiagnostics: true } },
+    { line: 'escalation to L3 after a failed creation: create it again', level: 3, ticket: ticket('failed'), source: 'poll', moment: 'escalated',
+      expected: { action: 'retry-failed-creation', refreshDiagnostics: true } },
+    { line: 'escalation to L4 after a failed creation: create it again', level: 4, ticket: ticket('failed'), source: 'poll', moment: 'escalated',
+      expected: { action: 'retry-failed-creation', refreshDiagnostics: true } },
+    { line: 'escalation to L4 of an incident with a ticket: comment on it, with fresh diagnostics', level: 4, ticket: ticket('created'), source: 'poll', moment: 'escalated',
+      expected: { action: 'comment-on-existing-ticket', fetchDiagnostics: true } },
+    { line: 'escalation while the creation is still pending: comment (the comment waits for the ticket)', level: 4, ticket: ticket('pending'), source: 'poll', moment: 'escalated',
+      expected: { action: 'comment-on-existing-ticket', fetchDiagnostics: true } },
+    { line: 'escalation to L4 of an incident with no ticket at all: create one', level: 4, ticket: null, source: 'manual', moment: 'escalated',
+      expected: { action: 'create-ticket', refreshDiagnostics: true } },
+    { line: 'L1 escalates a logged fault to L2: no ticket, fresh diagnostics', level: 2, ticket: null, source: 'manual', moment: 'escalated', expected: { action: 'none', fetchDiagnostics: true } },
   ];
 
-  it.each(rows)('$line', ({ level, ticket: t, moment, expected }) => {
-    expect(ticketAction({ level, ticket: t }, moment)).toEqual(expected);
+  it.each(rows)('$line', ({ level, ticket: t, source, moment, expected }) => {
+    expect(ticketAction({ level, ticket: t, source }, moment)).toEqual(expected);
   });
 
   it.each([[1, false], [2, false], [3, true], [4, true]] as Array<[Level, boolean]>)('level %i is held by the vendor: %s', (level, expected) => {
@@ -82,7 +86,7 @@ describe('a ticket state this rule does not know (e.g. a ticket the vendor’s s
   const lost = { adapter: 'generic', id: 'T-9', url: null, state: 'missing' } as unknown as TicketRef;
 
   it('is created again on the next escalation', () => {
-    expect(ticketAction({ level: 3, ticket: lost }, 'escalated')).toEqual({ action: 'retry-failed-creation', refreshDiagnostics: true });
+    expect(ticketAction({ level: 3, ticket: lost, source: 'poll' }, 'escalated')).toEqual({ action: 'retry-failed-creation', refreshDiagnostics: true });
   });
 
   it('takes no comments', () => {
