@@ -9,6 +9,7 @@ const london = buildCalendar('business', { timezone: 'Europe/London', hours: wee
 const newYork = buildCalendar('ny', { timezone: 'America/New_York', hours: weekdays('09:00-17:00'), holidays: [] });
 const london24 = buildCalendar('london-24', { timezone: 'Europe/London', hours: everyDay('00:00-24:00'), holidays: [] });
 const newYork24 = buildCalendar('ny-24', { timezone: 'America/New_York', hours: everyDay('00:00-24:00'), holidays: [] });
+const sydney = buildCalendar('sydney', { timezone: 'Australia/Sydney', hours: weekdays('09:00-17:00'), holidays: [] });
 const lunch = buildCalendar('lunch', { timezone: 'Europe/London', hours: weekdays(['09:00-12:00', '13:00-17:00']), holidays: [] });
 const shortFriday = buildCalendar('short-friday', {
   timezone: 'Europe/London',
@@ -35,6 +36,9 @@ describe('addWorkingMs', () => {
     ['a start after hours counts from the next morning', london, '2026-06-01T17:00:00Z', H, '2026-06-02T09:00:00Z'],
     ['a start on Saturday counts from Monday morning', london, '2026-06-06T11:00:00Z', 30 * M, '2026-06-08T08:30:00Z'],
     ['Christmas Day, the weekend and the substitute holiday are skipped', london, '2026-12-24T16:00:00Z', 4 * H, '2026-12-29T11:30:00Z'],
+    ['Sydney, Friday 16:00 AEST + 2h crosses the southern spring-forward weekend to Monday 10:00 AEDT', sydney, '2026-10-02T06:00:00Z', 2 * H, '2026-10-04T23:00:00Z'],
+    ['Sydney, Friday 16:00 AEDT + 2h crosses the southern fall-back weekend to Monday 10:00 AEST', sydney, '2026-04-03T05:00:00Z', 2 * H, '2026-04-06T00:00:00Z'],
+    ['a start on a holiday counts from the next working morning', london, '2026-12-28T10:00:00Z', H, '2026-12-29T10:00:00Z'],
     ['a lunch break is not working time', lunch, '2026-06-01T10:30:00Z', H, '2026-06-01T12:30:00Z'],
     ['zero working time is the start itself, even out of hours', london, '2026-06-06T11:00:00Z', 0, '2026-06-06T11:00:00Z'],
     ['the 24x7 calendar adds elapsed time', CALENDAR_24X7, '2026-03-28T12:00:00Z', 24 * H, '2026-03-29T12:00:00Z'],
@@ -66,6 +70,8 @@ describe('addWorkingDays', () => {
     ['from after hours, one working day ends at closing time the next working day', london, '2026-06-01T17:00:00Z', 1, '2026-06-02T16:30:00Z'],
     ['from Saturday, three working days end at Wednesday closing time', london, '2026-06-06T11:00:00Z', 3, '2026-06-10T16:30:00Z'],
     ['holidays do not count as working days', london, '2026-12-24T10:00:00Z', 1, '2026-12-29T10:00:00Z'],
+    ['from a holiday, one working day ends at closing time of the next working day', london, '2026-12-25T11:00:00Z', 1, '2026-12-29T17:30:00Z'],
+    ['the wall-clock position survives the southern spring-forward (Sydney)', sydney, '2026-10-02T00:00:00Z', 1, '2026-10-04T23:00:00Z'],
     ['from a lunch break, one working day ends at the next lunch break', lunch, '2026-06-01T11:30:00Z', 1, '2026-06-02T11:00:00Z'],
     ['a shorter next day caps the position at its closing time', shortFriday, '2026-06-04T14:00:00Z', 1, '2026-06-05T12:00:00Z'],
     ['half a working day is half of that day’s hours', london, '2026-06-01T09:00:00Z', 1.5, '2026-06-02T13:15:00Z'],
@@ -90,6 +96,8 @@ describe('isWorkingTime', () => {
     ['closing time itself is not working time', london, '2026-06-01T16:30:00Z', false],
     ['opening time itself is working time', london, '2026-06-01T08:00:00Z', true],
     ['a holiday is not working time', london, '2026-12-25T11:00:00Z', false],
+    ['a substitute holiday on a Monday is not working time', london, '2026-12-28T10:00:00Z', false],
+    ['the working day after the holidays is working time again', london, '2026-12-29T09:00:00Z', true],
     ['Sunday is not working time', london, '2026-06-07T11:00:00Z', false],
     ['the lunch break is not working time', lunch, '2026-06-01T11:30:00Z', false],
   ] as const)('%s', (_name, cal, instant, expected) => {
@@ -103,12 +111,14 @@ describe('workingMsBetween', () => {
     ['the London all-day calendar counts 47 hours over the spring-forward weekend', london24, '2026-03-28T00:00:00Z', '2026-03-29T23:00:00Z', 47 * H],
     ['the London all-day calendar counts 49 hours over the fall-back weekend', london24, '2026-10-23T23:00:00Z', '2026-10-26T00:00:00Z', 49 * H],
     ['a working week is five working days', london, '2026-06-01T00:00:00Z', '2026-06-08T00:00:00Z', 5 * 8.5 * H],
+    ['Christmas week holds three working days: Christmas Eve, the 29th and the 30th', london, '2026-12-24T00:00:00Z', '2026-12-31T00:00:00Z', 3 * 8.5 * H],
+    ['two working weeks across the British fall-back are ten working days', london, '2026-10-19T00:00:00Z', '2026-10-31T00:00:00Z', 10 * 8.5 * H],
     ['a reversed span is negative', london, '2026-06-01T10:00:00Z', '2026-06-01T09:00:00Z', -H],
   ] as const)('%s', (_name, cal, from, to, expected) => {
     expect(cal.workingMsBetween(at(from), at(to))).toBe(expected);
   });
 
-  const calendars: BusinessCalendar[] = [london, newYork, london24, newYork24, lunch, shortFriday, CALENDAR_24X7];
+  const calendars: BusinessCalendar[] = [london, newYork, sydney, london24, newYork24, lunch, shortFriday, CALENDAR_24X7];
   const starts = fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 0, 1) }).map((t) => new Date(t));
 
   it('is the inverse of addWorkingMs for any start and budget', () => {
