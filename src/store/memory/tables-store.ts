@@ -47,7 +47,8 @@ export abstract class TablesStore implements Store {
     this.now = options.now ?? (() => new Date());
     this.freeze = options.freezeRecords ?? process.env.VITEST !== undefined;
     this.tables = new Tables(this.freeze);
-    this.reader = tablesReader(this.tables);
+    // One reader for the store's life: callers keep it, and `reset` may swap the tables under it.
+    this.reader = tablesReader(() => this.tables);
   }
 
   get read(): StoreReader {
@@ -78,7 +79,6 @@ export abstract class TablesStore implements Store {
   /** Replaces the tables (an engine loading its files). */
   protected reset(tables: Tables): void {
     this.tables = tables;
-    this.reader = tablesReader(tables);
   }
 
   protected newTables(): Tables {

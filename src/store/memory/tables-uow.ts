@@ -9,7 +9,16 @@ import {
 import { RAW, type Op } from './ops.js';
 import type { OutboxRow, Tables } from './tables.js';
 
-export function tablesReader(t: Tables): StoreReader {
+export function tablesReader(source: Tables | (() => Tables)): StoreReader {
+  const current = typeof source === 'function' ? source : () => source;
+  // Given a getter, each operation looks the tables up when called (an engine may load new ones).
+  const t = typeof source !== 'function' ? source : new Proxy({} as Tables, {
+    get: (_target, prop) => {
+      const tables = current();
+      const value = Reflect.get(tables, prop, tables) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(tables) : value;
+    },
+  });
   return {
     servers: {
       get: async (id) => t.servers.get(id),
