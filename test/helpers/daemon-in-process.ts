@@ -119,13 +119,13 @@ export async function setConsoleComponent(d: InProcessDaemon, serverId: string, 
   });
   if (!res.ok) throw new Error(`control API answered ${res.status}: ${await res.text()}`);
   await d.daemon.pollers!.get('sim')!.pollNow();
-  await waitFor(() => d.daemon.store.data.servers[serverId]?.components[component]?.status === status, { what: `${serverId}/${component} ${status} at the daemon` });
+  await waitFor(async () => (await d.daemon.store.read.servers.get(serverId))?.components[component]?.status === status, { what: `${serverId}/${component} ${status} at the daemon` });
 }
 
 /** Waits until the ticketing simulator holds the ticket for `incidentId` and the incident knows its id. */
 export async function ticketFor(d: InProcessDaemon, incidentId: string): Promise<{ ticket: SimTicket; incident: Incident }> {
-  return waitFor(() => {
-    const incident = d.daemon.store.data.incidents[incidentId];
+  return waitFor(async () => {
+    const incident = await d.daemon.store.read.incidents.get(incidentId);
     const [ticket] = d.daemon.simulators!.ticketing.book.list({ externalId: incidentId });
     return ticket && incident?.ticket?.id === ticket.id ? { ticket, incident } : null;
   }, { what: `a ticket for ${incidentId}` });
