@@ -394,7 +394,7 @@ async function quickAcknowledge(button) {
   if (!incident || !session) return;
   const key = `${incident.id}/acknowledge`;
   button.disabled = true;
-  const line = () => button.parentElement.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
+  const line = () => button.closest('li.card, tr')?.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
   try {
     const updated = await postAction(session.token, incident.id, 'acknowledge', {});
     errors.delete(key);
