@@ -233,7 +233,8 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       consolePort: z.number().int().min(0).max(65535).default(9101),
       ticketingPort: z.number().int().min(0).max(65535).default(9102),
-      /** The demo's mail sink: SMTP on this port, and its messages listed at `GET /mail` on `mailHttpPort`. */
+      /** The demo's mail sink (off unless asked for): SMTP on `mailSmtpPort`, its messages listed at `GET /mail` on `mailHttpPort`. */
+      mailSink: z.boolean().default(false),
       mailSmtpPort: z.number().int().min(0).max(65535).default(9125),
       mailHttpPort: z.number().int().min(0).max(65535).default(9126),
       servers: z.number().int().min(1).default(24),

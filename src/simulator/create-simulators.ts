@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ConsoleSimulator } from './console-simulator.js';
 import { defaultSimulatorLogger } from './http-server.js';
+import { MailSink } from './mail-sink.js';
 import { TicketingSimulator } from './ticketing-simulator.js';
 
 export interface SimulatorsOptions {
@@ -30,10 +31,12 @@ export interface SimulatorsOptions {
 /** A simulator port is taken (most often: `npm start` already runs the simulators on it). */
 export class SimulatorPortInUseError extends Error {
   readonly code = 'simulator_port_in_use';
-  constructor(readonly key: 'simulator.consolePort' | 'simulator.ticketingPort', readonly host: string, readonly port: number) {
+  constructor(readonly key: 'simulator.consolePort' | 'simulator.ticketingPort' | 'simulator.mailSmtpPort', readonly host: string, readonly port: number) {
+    const what = key === 'simulator.consolePort' ? 'the Monitoring Console simulator' : key === 'simulator.ticketingPort' ? 'the ticketing simulator' : 'the mail sink';
+    const flag = key === 'simulator.consolePort' ? ' (or --console-port)' : key === 'simulator.ticketingPort' ? ' (or --ticketing-port)' : ' (and simulator.mailHttpPort)';
     super(
-      `port ${port} on ${host} is already in use, so the ${key === 'simulator.consolePort' ? 'Monitoring Console' : 'ticketing'} simulator cannot listen there ` +
-        `(is escalatord with simulator.enabled already running?); set ${key} (or --${key === 'simulator.consolePort' ? 'console' : 'ticketing'}-port) to a free port, or 0 for any`,
+      `port ${port} on ${host} is already in use, so ${what} cannot listen there ` +
+        `(is escalatord with simulator.enabled already running?); set ${key}${flag} to a free port, or 0 for any`,
     );
   }
 }
@@ -41,8 +44,10 @@ export class SimulatorPortInUseError extends Error {
 export interface Simulators {
   console: ConsoleSimulator;
   ticketing: TicketingSimulator;
-  /** Starts both; safe to call twice. */
-  start(): Promise<{ consoleUrl: string; ticketingUrl: string }>;
+  /** The demo's SMTP sink, when `simulator.mailSink` is on. */
+  mail: MailSink | null;
+  /** Starts them all; safe to call twice. */
+  start(): Promise<{ consoleUrl: string; ticketingUrl: string; mailSmtpPort: number | null; mailUrl: string | null }>;
   /** Stops both, each even when the other fails; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -73,19 +78,26 @@ export function createSimulators(cfg: Config['simulator'], options: SimulatorsOp
     logger: logger.child({ component: 'ticketing-simulator' }),
     now: options.now,
   });
+  const mail = cfg.mailSink
+    ? new MailSink({ host, smtpPort: cfg.mailSmtpPort, httpPort: cfg.mailHttpPort, logger: logger.child({ component: 'mail-sink' }), now: options.now })
+    : null;
   return {
     console: consoleSim,
     ticketing,
+    mail,
     async start() {
-      const [c, t] = await Promise.allSettled([consoleSim.start(), ticketing.start()]);
-      if (c.status === 'fulfilled' && t.status === 'fulfilled') return { consoleUrl: c.value.url, ticketingUrl: t.value.url };
-      // Neither is left listening when the other could not start.
-      await Promise.allSettled([consoleSim.stop(), ticketing.stop()]);
+      const [c, t, m] = await Promise.allSettled([consoleSim.start(), ticketing.start(), mail ? mail.start() : Promise.resolve(null)]);
+      if (c.status === 'fulfilled' && t.status === 'fulfilled' && m.status === 'fulfilled') {
+        return { consoleUrl: c.value.url, ticketingUrl: t.value.url, mailSmtpPort: m.value?.smtpPort ?? null, mailUrl: m.value?.httpUrl ?? null };
+      }
+      // None is left listening when another could not start.
+      await Promise.allSettled([consoleSim.stop(), ticketing.stop(), mail?.stop()]);
       if (c.status === 'rejected') throw explain(c.reason, 'simulator.consolePort', host, cfg.consolePort);
-      throw explain((t as PromiseRejectedResult).reason, 'simulator.ticketingPort', host, cfg.ticketingPort);
+      if (t.status === 'rejected') throw explain(t.reason, 'simulator.ticketingPort', host, cfg.ticketingPort);
+      throw explain((m as PromiseRejectedResult).reason, 'simulator.mailSmtpPort', host, cfg.mailSmtpPort);
     },
     async stop() {
-      const results = await Promise.allSettled([consoleSim.stop(), ticketing.stop()]);
+      const results = await Promise.allSettled([consoleSim.stop(), ticketing.stop(), mail?.stop()]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     },
