@@ -15,7 +15,7 @@ export type MonitoringSource = Exclude<IncidentSource, 'manual'>;
 export const MONITORING_SOURCES: readonly MonitoringSource[] = ['console', 'alertmanager', 'poll'];
 
 export type TicketState = TicketRef['state'];
-export const TICKET_STATES: readonly TicketState[] = ['pending', 'created', 'failed', 'resolved'];
+export const TICKET_STATES: readonly TicketState[] = ['pending', 'created', 'failed', 'resolved', 'missing'];
 
 /** The levels a request catalogue entry may name: L1, L2 or L3-only (DESIGN §1). */
 export type RequestLevel = Extract<Level, 1 | 2 | 3>;

@@ -5,7 +5,7 @@ import { assertMayActOn } from '../domain/access.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { consoleShowsSoftwareFailure, escalationGate, requestAuthority } from '../domain/escalation-gate.js';
 import * as lifecycle from '../domain/incident.js';
-import { ticketAction, ticketRetry } from '../domain/ticket-policy.js';
+import { commentDisposition, ticketAction, ticketRetry } from '../domain/ticket-policy.js';
 import type { Actor, Incident, IncidentStatus, Level, Priority, Reporter, Role, RootCause } from '../domain/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Transactor, Tx } from '../store/transactor.js';
@@ -185,7 +185,8 @@ export class IncidentCommands {
         incident: resolved, transition: { kind: 'resolved' }, event: 'incident.resolved',
         after: (t, inc) => {
           // The vendor resolved it in its own system: telling it so would be an echo.
-          if (inc.ticket?.id && actor.kind !== 'vendor') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
+          // A ticket still being created gets its resolve once it exists (the dispatcher holds it).
+          if (actor.kind !== 'vendor' && commentDisposition(inc.ticket, inc.status) !== 'drop') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
           return inc;
         },
       };
@@ -264,10 +265,11 @@ export class IncidentCommands {
         return this.createTicket(tx, incident, why, true);
       case 'comment-on-existing-ticket':
         commentOnTicket(tx, incident, 'escalation', `Escalated to third level support: ${why}`);
-        if (moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
         return incident;
       case 'none':
-        if (moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        // Fresh diagnostics at every escalation; an incident just logged has had none to refresh.
+        if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
         return incident;
     }
   }

@@ -1,7 +1,9 @@
 // Turns component changes into incidents by the routing policy, inside the ingest commit: the incident,
 // its ticket in the outbox and its events are durable together, and nobody has to touch anything.
 import { addNote, changePriority, createIncident } from '../domain/incident.js';
+import { windowCovers } from '../domain/maintenance-window.js';
 import { route, type Decision, type RoutingPolicy } from '../domain/routing.js';
+import { ticketAction } from '../domain/ticket-policy.js';
 import type { StateChange } from '../domain/status-diff.js';
 import type { Actor, Incident, IncidentSource, ServerState } from '../domain/types.js';
 import type { ChangeHandler } from '../ingest/component-state.js';
@@ -19,13 +21,9 @@ export interface MonitorHandlerDeps {
   metrics: Metrics;
 }
 
+/** Whether a maintenance window covers a failure of `component` (null: the server) on `server` at `at`. */
 export function maintenanceCovers(w: MaintenanceWindow, server: ServerState, component: string | null, at: string): boolean {
-  return (
-    w.startsAt <= at && (w.endsAt === null || at < w.endsAt) &&
-    (w.serverId === null || w.serverId === server.id) &&
-    (w.customerId === null || w.customerId === server.customerId) &&
-    (w.component === null || component === null || w.component === component)
-  );
+  return windowCovers(w, server.id, server.customerId, component, new Date(at));
 }
 
 export class MonitorHandler implements ChangeHandler {
@@ -59,7 +57,8 @@ export class MonitorHandler implements ChangeHandler {
     }, tx.now);
     incident = this.deps.hooks.afterTransition(tx, incident, { kind: 'created' });
     saveIncident(tx, incident, 'incident.created', { reason: d.reason });
-    if (d.ticket) {
+    // One ticket rule for every path (domain/ticket-policy.ts): an incident opened at L3 gets its ticket now.
+    if (ticketAction(incident, 'opened').action === 'create-ticket') {
       incident = saveQuietly(tx, { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } });
       tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: d.reason } });
     } else {

@@ -3,6 +3,7 @@
 // a ticket comment and a metric; a breach starts the vendor's management path at step 2.
 import * as sla from '../domain/sla.js';
 import { slaAfterTransition } from '../domain/sla-transition.js';
+import { nextWake } from '../domain/next-wake.js';
 import * as mgmt from '../domain/management.js';
 import { addNote } from '../domain/incident.js';
 import { ConflictError, ValidationError } from '../domain/errors.js';
@@ -57,13 +58,7 @@ export class SlaService implements LifecycleHooks {
 
   /** The next instant the scheduler must wake this incident for, or null. */
   nextWake(incident: Incident): Date | null {
-    if (incident.status === 'resolved' || incident.sla === null) return null;
-    const candidates: Date[] = [];
-    const deadline = sla.nextDeadlines(incident.sla)[0];
-    if (deadline) candidates.push(deadline.at);
-    const action = mgmt.nextManagementAction(incident.management, incident.lastProgressAt ? new Date(incident.lastProgressAt) : null, this.deps.management);
-    if (action) candidates.push(action.at);
-    return candidates.length === 0 ? null : new Date(Math.min(...candidates.map((d) => d.getTime())));
+    return nextWake(incident, this.deps.management);
   }
 
   /** Fires whatever is due for the incident now: warnings, breaches, management re-notifications and steps. */
@@ -90,7 +85,7 @@ export class SlaService implements LifecycleHooks {
     return this.deps.transactor.run(async (tx) => {
       const incident = await getIncident(tx.incidents, id);
       if (incident.status === 'resolved') throw new ConflictError(`incident ${id} is resolved`);
-      if (incident.management.step >= mgmt.FINAL_STEP) throw new ConflictError(`incident ${id} is already at the last management step`, { step: incident.management.step });
+      if (mgmt.managementTarget(incident.management, 'complaint') === null) throw new ConflictError(`incident ${id} is already at the last management step`, { step: incident.management.step });
       let out = addNote(incident, actor, tx.now, 'complaint', note);
       out = { ...out, management: mgmt.escalateManagement(out.management, 'complaint', tx.now) };
       out = this.announceStep(tx, out, 'complaint', note);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { autoResolve } from '../domain/auto-resolve.js';
 import { degradedIncidentsDue } from '../domain/degraded.js';
 import { resolve as resolveIncident } from '../domain/incident.js';
+import { commentDisposition } from '../domain/ticket-policy.js';
 import type { RoutingPolicy } from '../domain/routing.js';
 import type { Transactor } from '../store/transactor.js';
 import { saveIncident } from './incident-records.js';
@@ -95,7 +96,7 @@ export class Sweeper {
         if (!current || autoResolve(current, tx.now, this.deps.autoResolveAfterMs).action !== 'resolve') continue;
         const resolved = this.deps.hooks.afterTransition(tx, resolveIncident(current, MONITOR, tx.now, 'server', 'auto-resolved: healthy for the whole stable window'), { kind: 'resolved' });
         saveIncident(tx, resolved, 'incident.resolved', { auto: true });
-        if (resolved.ticket?.id) tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
+        if (commentDisposition(resolved.ticket, resolved.status) !== 'drop') tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
       }
     });
   }

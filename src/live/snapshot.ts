@@ -2,7 +2,8 @@
 // store as it is, so neither needs its own bookkeeping to stay right.
 import { clockStateAt } from '../domain/sla.js';
 import type { ComponentCounts } from '../ingest/component-counts.js';
-import { CLOCK_NAMES } from '../domain/types.js';
+import { CLOCK_NAMES, LEVELS, PRIORITIES } from '../domain/types.js';
+import { INCIDENT_TYPES } from '../domain/enums.js';
 import { incidentSummary } from '../escalation/incident-records.js';
 import type { ConsoleHealth } from '../ingest/poller.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -28,9 +29,8 @@ export async function buildSnapshot(read: StoreReader, consoles: ConsoleHealth[]
   };
 }
 
-const LEVELS = [1, 2, 3, 4] as const;
-const PRIOS = ['P1', 'P2', 'P3', 'P4'] as const;
-const TYPES = ['fault', 'request'] as const;
+const PRIOS = PRIORITIES;
+const TYPES = INCIDENT_TYPES;
 
 /**
  * Scrape-time gauges. Incidents are walked on every scrape, counting into flat arrays indexed by label
