@@ -105,11 +105,14 @@ export class FileStore extends TablesStore {
     }
     this.closed = true; // no new unit of work from here on
     try {
-      // Units of work already waiting run first; what the tables hold then is every commit, whole.
-      const doc = await this.exclusive(() => this.copyState());
+      // Units of work already waiting run first and commit; then every commit is written.
+      await this.exclusive(() => undefined);
       await this.closeTables();
-      // Unhealthy: the last commits were undone, the copy may hold them; the journal has the truth.
-      if (this.healthy && this.journal.length > 0) await this.writeSnapshot(doc).catch((err: unknown) => this.fileOptions.onSnapshotError?.(err));
+      // Unhealthy: the last commits were undone and the journal holds the truth; nothing to fold.
+      if (this.healthy && this.journal.length > 0) {
+        const doc = await this.exclusive(() => this.copyState());
+        await this.writeSnapshot(doc).catch((err: unknown) => this.fileOptions.onSnapshotError?.(err));
+      }
     } finally {
       await this.journal.close().catch(() => undefined);
       this.lockFile.release();
