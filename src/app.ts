@@ -23,7 +23,12 @@ import { SlaService } from './escalation/sla-service.js';
 import { Sweeper } from './escalation/sweeper.js';
 import { createHttpApp } from './http/app.js';
 import { TokenAuthenticator } from './http/auth.js';
+import { dashboardHeaders } from './http/dashboard-headers.js';
+import { createAuditRouter } from './http/routes/audit-routes.js';
+import { createClusterRouter } from './http/routes/cluster-routes.js';
 import { createIncidentRouter } from './http/routes/incident-routes.js';
+import { createReferenceRouter } from './http/routes/reference-routes.js';
+import { createVendorTicketingRouter } from './http/routes/vendor-ticketing-routes.js';
 import { createInfoRouter } from './http/routes/info-routes.js';
 import { createIngestRouter } from './http/routes/ingest-routes.js';
 import { createMaintenanceRouter } from './http/routes/maintenance-routes.js';
@@ -163,10 +168,25 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
         consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
       }),
       createTicketingRouter({ auth, commands, metrics, bodyLimit, ready: isReady }),
+      createVendorTicketingRouter({
+        auth, commands, registry, ingestReports: metrics.ingestReports, logger: log('ticketing'), isReady, bodyLimit,
+        jira: {
+          webhookSecret: config.ticketing.jira.webhookSecret,
+          rules: {
+            statusMap: config.ticketing.jira.statusMap,
+            selfAccountIds: config.ticketing.jira.selfAccountId ? [config.ticketing.jira.selfAccountId] : [],
+            selfEmails: config.ticketing.username ? [config.ticketing.username] : [],
+          },
+        },
+        servicenow: { rules: { stateMap: config.ticketing.servicenow.stateMap, selfUsers: [config.ticketing.servicenow.selfUser, config.ticketing.username].filter((u): u is string => u !== undefined) } },
+      }),
       createServerRouter({ auth, read: store.read, customers: config.customers }),
       createIncidentRouter({ auth, read: store.read, commands, management: sla, bodyLimit, ready: isReady }),
       createMaintenanceRouter({ auth, store, now }),
-      createInfoRouter({ auth, read: store.read, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI }),
+      createReferenceRouter({ auth, config }),
+      createAuditRouter({ auth, store, now, logger: log('audit') }),
+      createClusterRouter({ auth, leadership, engine: store.engine }),
+      createInfoRouter({ auth, read: store.read, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI, dashboardHeaders: dashboardHeaders() }),
     ],
   });
   const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app);

@@ -15,6 +15,8 @@ export interface InfoRoutesDeps {
   now: () => Date;
   webRoot: string;
   openapiPath: string;
+  /** Content-Security-Policy and friends for the dashboard's files. */
+  dashboardHeaders?: express.RequestHandler;
 }
 
 type Counts = { running: number; atRisk: number; breached: number; met: number; paused: number };
@@ -59,6 +61,7 @@ export function createInfoRouter(deps: InfoRoutesDeps): Router {
   router.get('/metrics', async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
+  if (deps.dashboardHeaders) router.use(deps.dashboardHeaders);
   router.use(express.static(deps.webRoot, { index: 'index.html', maxAge: 0, fallthrough: true }));
   return router;
 }
