@@ -240,3 +240,12 @@ describe('file engine writes that fail', () => {
     await again.close();
   });
 });
+
+describe('file engine journal size', () => {
+  it('journals one retry of one item of a 2,000-item outbox in under 4 KB', async () => {
+    const { journalBytesPerOutboxRetry } = await import('../bench/store-outbox-retry.js');
+    const bytes = await journalBytesPerOutboxRetry(2_000);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(4096);
+  });
+});

@@ -242,6 +242,20 @@ describe('the file engine lock', () => {
     expect(existsSync(`${path}.lock`)).toBe(true);
   });
 
+  it('takes over a lock left by a process that is gone, or holding no pid at all', async () => {
+    const path = tmp().file('store.json');
+    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((r) => gone.once('close', r));
+    for (const content of [String(gone.pid), 'not a pid\n', '']) {
+      writeFileSync(`${path}.lock`, content);
+      const store = new FileStore({ path });
+      await store.open();
+      expect(readFileSync(`${path}.lock`, 'utf8')).toContain(String(process.pid));
+      await store.close();
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    }
+  });
+
   it('refuses units of work before open and after close, and closes twice without complaint', async () => {
     const path = tmp().file('store.json');
     const store = new FileStore({ path });
