@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIncident } from '../../src/domain/incident.js';
 import type { Incident } from '../../src/domain/types.js';
 import { DiagnosticsService } from '../../src/escalation/diagnostics.js';
-import { Notifier } from '../../src/escalation/notifier.js';
+import { Notifier } from '../../src/notify/notifier.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
-import type { OutboxItem } from '../../src/store/types.js';
+import type { OutboxItem } from '../../src/store/port.js';
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from '../../src/tickets/adapter.js';
-import { OutboxDispatcher, type DispatcherDeps } from '../../src/tickets/dispatcher.js';
+import { OutboxDispatcher, type DispatcherDeps } from '../../src/outbox/dispatcher.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -80,7 +80,7 @@ describe('OutboxDispatcher', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
     store = new MemoryStore();
     await store.open();
-    transactor = new Transactor({ store, now: () => new Date(), eventLogSize: 1000 });
+    transactor = new Transactor({ store, now: () => new Date() });
     adapter = new FakeAdapter();
     registry = new Registry();
     metrics = createMetrics(registry, { consoleIds: [], ticketAdapter: 'generic' });
@@ -106,7 +106,7 @@ describe('OutboxDispatcher', () => {
 
   async function seed(id: string, items: Array<Pick<OutboxItem, 'kind' | 'payload'>>): Promise<void> {
     await transactor.run((tx) => {
-      tx.data.incidents[id] = makeIncident(id);
+      tx.incidents.put(makeIncident(id));
       for (const item of items) tx.enqueue({ ...item, incidentId: id });
     });
   }
@@ -117,6 +117,13 @@ describe('OutboxDispatcher', () => {
     (await registry.getSingleMetric(name)!.get()).values
       .filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
       .reduce((sum, v) => sum + v.value, 0);
+
+  /** What the store holds, read through the port. */
+  const outbox = (incidentId = 'INC-1') => store.read.outbox.forIncident(incidentId);
+  const pending = () => store.read.outbox.pending();
+  const deadLetters = () => store.read.outbox.deadLetters(100);
+  const incident = async (id: string) => (await store.read.incidents.get(id))!;
+  const events = async () => (await store.read.events.since(0, 10_000)) ?? [];
 
   it('sends an incident\'s ticket creation before its comment, and the comment goes to the ticket just made', async () => {
     let release!: () => void;
@@ -134,8 +141,8 @@ describe('OutboxDispatcher', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create', 'comment']);
     expect(adapter.calls[1].ticketId).toBe('T-1');
-    expect(store.data.outbox).toEqual([]);
-    expect(store.data.incidents['INC-1'].ticket).toMatchObject({ id: 'T-1', state: 'created' });
+    expect(await pending()).toBe(0);
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
   });
 
   it('sends the creations of different incidents side by side, one slow create holding back no other', async () => {
@@ -146,11 +153,11 @@ describe('OutboxDispatcher', () => {
     dispatcher.start();
     await settle();
     expect(adapter.calls.map((c) => c.externalId)).toEqual(['INC-1', 'INC-2']);
-    expect(store.data.incidents['INC-2'].ticket?.state).toBe('created');
-    expect(store.data.incidents['INC-1'].ticket?.state).toBe('pending');
+    expect((await incident('INC-2')).ticket?.state).toBe('created');
+    expect((await incident('INC-1')).ticket?.state).toBe('pending');
     release();
     await settle();
-    expect(store.data.incidents['INC-1'].ticket?.state).toBe('created');
+    expect((await incident('INC-1')).ticket?.state).toBe('created');
   });
 
   it('retries a retryable failure after full-jitter exponential backoff, with the incident id as the idempotency key every time', async () => {
@@ -159,8 +166,8 @@ describe('OutboxDispatcher', () => {
     dispatcher.start();
     await settle();
     expect(adapter.count('create')).toBe(1);
-    expect(store.data.outbox[0]).toMatchObject({ attempts: 1, nextAttemptAt: new Date(T0 + BASE).toISOString() });
-    expect(store.data.outbox[0].lastError).toMatch(/server-error/);
+    expect((await outbox())[0]).toMatchObject({ attempts: 1, nextAttemptAt: new Date(T0 + BASE).toISOString() });
+    expect((await outbox())[0].lastError).toMatch(/server-error/);
 
     await vi.advanceTimersByTimeAsync(BASE - 1);
     expect(adapter.count('create')).toBe(1);
@@ -175,8 +182,8 @@ describe('OutboxDispatcher', () => {
 
     expect(adapter.calls.map((c) => c.at - T0)).toEqual([0, BASE, 3 * BASE]);
     expect(new Set(adapter.calls.map((c) => c.key))).toEqual(new Set(['INC-1']));
-    expect(store.data.outbox).toEqual([]);
-    expect(store.data.incidents['INC-1'].ticket).toMatchObject({ id: 'T-1', state: 'created' });
+    expect(await pending()).toBe(0);
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
   });
 
   it('waits as long as Retry-After asks when that is longer than the backoff', async () => {
@@ -184,12 +191,12 @@ describe('OutboxDispatcher', () => {
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
     dispatcher.start();
     await settle();
-    expect(store.data.outbox[0].nextAttemptAt).toBe(new Date(T0 + 30_000).toISOString());
+    expect((await outbox())[0].nextAttemptAt).toBe(new Date(T0 + 30_000).toISOString());
     await vi.advanceTimersByTimeAsync(29_999);
     expect(adapter.count('create')).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(adapter.count('create')).toBe(2);
-    expect(store.data.outbox).toEqual([]);
+    expect(await pending()).toBe(0);
   });
 
   it('dead-letters a 4xx at once: counted, announced, the ticket marked failed, and never retried', async () => {
@@ -198,11 +205,11 @@ describe('OutboxDispatcher', () => {
     dispatcher.start();
     await settle();
 
-    expect(store.data.outbox).toEqual([]);
-    expect(store.data.deadLetters).toHaveLength(1);
-    expect(store.data.deadLetters[0]).toMatchObject({ kind: 'ticket.create', incidentId: 'INC-1', status: 400 });
-    expect(store.data.incidents['INC-1'].ticket?.state).toBe('failed');
-    const failed = store.data.events.filter((e) => e.type === 'ticket.failed');
+    expect(await pending()).toBe(0);
+    expect(await deadLetters()).toHaveLength(1);
+    expect((await deadLetters())[0]).toMatchObject({ kind: 'ticket.create', incidentId: 'INC-1', status: 400 });
+    expect((await incident('INC-1')).ticket?.state).toBe('failed');
+    const failed = (await events()).filter((e) => e.type === 'ticket.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].data).toMatchObject({ incidentId: 'INC-1', operation: 'create', reason: 'client-error', status: 400 });
     expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
@@ -217,8 +224,8 @@ describe('OutboxDispatcher', () => {
     dispatcher.start();
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(adapter.count('create')).toBe(10);
-    expect(store.data.outbox).toEqual([]);
-    expect(store.data.deadLetters[0].reason).toMatch(/server-error/);
+    expect(await pending()).toBe(0);
+    expect((await deadLetters())[0].reason).toMatch(/server-error/);
   });
 
   it('does not count a refusal by the open circuit breaker as an attempt', async () => {
@@ -228,26 +235,26 @@ describe('OutboxDispatcher', () => {
     breaking.start();
     try {
       await settle();
-      expect(store.data.outbox[0].attempts).toBe(1);
+      expect((await outbox())[0].attempts).toBe(1);
       // The retry is due after 1 s, but the breaker stays open for a minute: refused without a call.
       await vi.advanceTimersByTimeAsync(BASE);
       expect(adapter.count('create')).toBe(1);
       expect(await metric('escalatord_ticket_requests_total', { outcome: 'circuit-open' })).toBeGreaterThanOrEqual(1);
       // With maxAttempts 2, counting the refusal would have dead-lettered the ticket.
-      expect(store.data.deadLetters).toEqual([]);
-      expect(store.data.outbox[0]).toMatchObject({ attempts: 1 });
-      expect(store.data.outbox[0].lastError).toMatch(/circuit-open/);
+      expect(await deadLetters()).toEqual([]);
+      expect((await outbox())[0]).toMatchObject({ attempts: 1 });
+      expect((await outbox())[0].lastError).toMatch(/circuit-open/);
 
       await vi.advanceTimersByTimeAsync(60_000);
       expect(adapter.count('create')).toBe(2);
-      expect(store.data.outbox).toEqual([]);
-      expect(store.data.incidents['INC-1'].ticket?.state).toBe('created');
+      expect(await pending()).toBe(0);
+      expect((await incident('INC-1')).ticket?.state).toBe('created');
     } finally {
       await breaking.stop();
     }
   });
 
-  it('dead-letters a comment for an incident whose ticket creation failed, without calling the ticketing system', async () => {
+  it('keeps a comment waiting, without calling the ticketing system, while the incident\'s ticket creation has failed', async () => {
     adapter.script.create.push(new TicketError('client-error', 'POST /tickets answered 422', { retryable: false, status: 422 }));
     await seed('INC-1', [
       { kind: 'ticket.create', payload: {} },
@@ -256,10 +263,47 @@ describe('OutboxDispatcher', () => {
     dispatcher.start();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
-    expect(store.data.outbox).toEqual([]);
-    expect(store.data.deadLetters.map((d) => d.kind)).toEqual(['ticket.create', 'ticket.comment']);
-    expect(store.data.deadLetters[1].reason).toMatch(/no ticket/);
-    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(2);
+    // Only the creation is dead-lettered; the comment waits for a retried creation (issue 11).
+    expect((await deadLetters()).map((d) => d.kind)).toEqual(['ticket.create']);
+    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
+    expect((await incident('INC-1')).ticket).toMatchObject({ state: 'failed', error: expect.stringMatching(/client-error/) });
+    const [waiting] = await outbox();
+    expect(waiting).toMatchObject({ kind: 'ticket.comment', lastError: 'waiting for the ticket' });
+
+    // It looks again now and then, and keeps waiting without a call while the creation stays failed.
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
+    expect((await outbox()).map((o) => o.kind)).toEqual(['ticket.comment']);
+    expect(await deadLetters()).toHaveLength(1);
+  });
+
+  it('sends a waiting comment to the ticket as soon as a retried creation succeeds', async () => {
+    adapter.script.create.push(new TicketError('client-error', 'POST /tickets answered 400', { retryable: false, status: 400 }));
+    await seed('INC-1', [
+      { kind: 'ticket.create', payload: {} },
+      { kind: 'ticket.comment', payload: { kind: 'sla', body: 'SLA warning' } },
+    ]);
+    dispatcher.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await outbox()).map((o) => o.kind)).toEqual(['ticket.comment']);
+
+    // What the retry route does: the creation goes back on the lane, ahead of the comment waiting there.
+    await transactor.run(async (tx) => {
+      const current = (await tx.incidents.get('INC-1'))!;
+      tx.incidents.put({ ...current, ticket: { ...current.ticket!, state: 'pending' } });
+      const waiting = await tx.outbox.forIncident('INC-1');
+      tx.enqueue({ kind: 'ticket.create', incidentId: 'INC-1', payload: { retry: true } });
+      for (const w of waiting) {
+        tx.outbox.remove(w.id);
+        tx.enqueue({ kind: w.kind, incidentId: w.incidentId, payload: w.payload as Record<string, unknown> });
+      }
+    });
+    dispatcher.kick();
+    await settle();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(adapter.calls.map((c) => [c.op, c.ticketId ?? null])).toEqual([['create', null], ['create', null], ['comment', 'T-1']]);
+    expect(await pending()).toBe(0);
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
   });
 
   it('sends the ticket while a failing diagnostics fetch for the same incident keeps retrying', async () => {
@@ -284,8 +328,8 @@ describe('OutboxDispatcher', () => {
     await settle();
     await vi.advanceTimersByTimeAsync(50);
     expect(adapter.count('create')).toBe(1);
-    expect(store.data.incidents['INC-9'].ticket?.state).toBe('created');
+    expect((await incident('INC-9')).ticket?.state).toBe('created');
     expect(asked).toBeGreaterThanOrEqual(2); // the lane of its own kept trying, in parallel
-    expect(store.data.outbox.map((o) => o.kind)).toContain('diagnostics.fetch');
+    expect((await store.read.outbox.forIncident('INC-9')).map((o) => o.kind)).toContain('diagnostics.fetch');
   });
 });
