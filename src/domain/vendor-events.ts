@@ -290,6 +290,9 @@ export function mapServiceNowRecord(payload: unknown, rules: ServiceNowRules): V
     const rootCause = rootCauseIn(closeNotes) ?? rootCauseIn(workNotes);
     return { ok: true, event: { ...base, event, note: clip(note, NOTE_MAX), ...(rootCause ? { rootCause } : {}) } };
   }
+  // The record stays In Progress while the vendor works: a work note on it is progress (which acknowledges
+  // an incident still open), not a second acknowledgement that would drop the note.
+  if (event === 'acknowledged' && workNotes) event = 'progress';
   if (event) return { ok: true, event: { ...base, event, ...(workNotes ? { note: clip(workNotes, NOTE_MAX) } : {}) } };
   // A state we do not map (New, Canceled, or none sent) still carries the vendor's work note.
   if (workNotes) return { ok: true, event: { ...base, event: 'progress', note: clip(workNotes, NOTE_MAX) } };

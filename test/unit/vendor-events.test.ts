@@ -79,7 +79,7 @@ describe('mapJiraWebhook', () => {
 
 describe('mapServiceNowRecord', () => {
   it.each([
-    ['servicenow-in-progress', { ...snRefs, event: 'acknowledged', by: 'sam.vendor', note: 'Looking at the backup agent logs.', at: '2026-11-25T10:00:00.000Z' }],
+    ['servicenow-in-progress', { ...snRefs, event: 'progress', by: 'sam.vendor', note: 'Looking at the backup agent logs.', at: '2026-11-25T10:00:00.000Z' }],
     ['servicenow-on-hold-awaiting-caller', { ...snRefs, event: 'awaiting-customer', note: 'Asked the customer to free space on the share.', at: '2026-11-25T10:30:00.000Z' }],
     ['servicenow-resolved', { ...snRefs, event: 'resolved', note: 'Share quota raised.\nRoot cause: configuration', rootCause: 'configuration', at: '2026-11-25T12:00:00.000Z' }],
     ['servicenow-display-values', { ...snRefs, event: 'acknowledged', by: 'sam.vendor' }],
