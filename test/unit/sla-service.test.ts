@@ -5,12 +5,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { buildCalendars, CALENDAR_24X7 } from '../../src/domain/calendar.js';
 import { buildSlaPolicy } from '../../src/domain/sla.js';
-import type { Actor, Incident, Role } from '../../src/domain/types.js';
+import type { Actor, Incident, LoggedEvent, Role } from '../../src/domain/types.js';
 import { IncidentCommands } from '../../src/escalation/incident-commands.js';
 import { SlaService } from '../../src/escalation/sla-service.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
+import { server } from '../helpers/store-conformance.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -41,7 +42,8 @@ interface World {
   sla: SlaService;
   commands: IncidentCommands;
   rescheduled: string[];
-  incident(id: string): Incident;
+  incident(id: string): Promise<Incident>;
+  events(): Promise<LoggedEvent[]>;
   counter(name: string, labels: Record<string, string>): Promise<number>;
 }
 
@@ -49,7 +51,12 @@ async function world(): Promise<World> {
   const clock = { ms: T0 };
   const store = new MemoryStore();
   await store.open();
-  const transactor = new Transactor({ store, now: () => new Date(clock.ms), eventLogSize: 1000 });
+  const transactor = new Transactor({ store, now: () => new Date(clock.ms) });
+  // The servers L1 reports faults and requests on, as the console lists them.
+  await store.transaction((u) => {
+    u.servers.put(server('srv-0001'));
+    u.servers.put(server('srv-0002'));
+  });
   const registry = new Registry();
   const metrics = createMetrics(registry, { consoleIds: [] });
   const rescheduled: string[] = [];
@@ -63,10 +70,11 @@ async function world(): Promise<World> {
     publicUrl: 'http://127.0.0.1:8080',
     onReschedule: (id) => rescheduled.push(id),
   });
-  const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics });
+  const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics, dedupRetentionMs: 86_400_000 });
   return {
     clock, store, registry, sla, commands, rescheduled,
-    incident: (id) => store.data.incidents[id],
+    incident: async (id) => (await store.read.incidents.get(id))!,
+    events: async () => (await store.read.events.since(0, 10_000)) ?? [],
     async counter(name, labels) {
       const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === `escalatord_${name}`);
       const values = (metric as unknown as { values: Array<{ labels: Record<string, string>; value: number }> }).values;
@@ -103,9 +111,9 @@ describe('SlaService', () => {
 
   it('starts the response and resolution clocks at creation with their warnings at warnAt of the budget', async () => {
     const id = await l3Request(w);
-    expect(w.incident(id).sla!.response).toMatchObject({ state: 'running', dueAt: iso(10_000), warnAt: iso(5_000) });
-    expect(w.incident(id).sla!.resolution).toMatchObject({ state: 'running', dueAt: iso(60_000), warnAt: iso(30_000) });
-    expect(w.sla.nextWake(w.incident(id))).toEqual(new Date(T0 + 5_000));
+    expect((await w.incident(id)).sla!.response).toMatchObject({ state: 'running', dueAt: iso(10_000), warnAt: iso(5_000) });
+    expect((await w.incident(id)).sla!.resolution).toMatchObject({ state: 'running', dueAt: iso(60_000), warnAt: iso(30_000) });
+    expect(w.sla.nextWake((await w.incident(id)))).toEqual(new Date(T0 + 5_000));
     expect(w.rescheduled).toContain(id);
   });
 
@@ -117,16 +125,16 @@ describe('SlaService', () => {
     await w.commands.setStatus(id, L3, 'in-progress');
     w.clock.ms = T0 + 10_000;
     await w.commands.setStatus(id, L3, 'awaiting-customer');
-    const paused = w.incident(id).sla!;
+    const paused = (await w.incident(id)).sla!;
     expect(paused.resolution).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 50_000 });
     expect(paused.progress).toMatchObject({ state: 'paused', dueAt: null, remainingMs: 12_000 });
     expect(paused.response.state).toBe('met');
-    expect(w.sla.nextWake(w.incident(id))).toBeNull();
+    expect(w.sla.nextWake((await w.incident(id)))).toBeNull();
 
     // The customer takes 100 s to answer; none of it counts.
     w.clock.ms = T0 + 110_000;
     await w.commands.setStatus(id, L3, 'in-progress');
-    const resumed = w.incident(id).sla!;
+    const resumed = (await w.incident(id)).sla!;
     // 10 s of the 60 s budget were used, so the warning (at 30 s of it) is 20 s away, the breach 50 s;
     // progress used 8 s of its 20 s, so it warns 2 s and breaches 12 s after the resumption.
     expect(resumed.resolution).toMatchObject({ state: 'running', dueAt: iso(110_000 + 50_000), warnAt: iso(110_000 + 20_000) });
@@ -138,9 +146,9 @@ describe('SlaService', () => {
     const id = await l1Fault(w);
     w.clock.ms = T0 + 3_000;
     await w.commands.escalate(id, L2, { toLevel: 2, reason: 'needs the second line' });
-    expect(w.incident(id).sla!.response).toMatchObject({ state: 'running', startedAt: iso(3_000), dueAt: iso(13_000), warnAt: iso(8_000) });
+    expect((await w.incident(id)).sla!.response).toMatchObject({ state: 'running', startedAt: iso(3_000), dueAt: iso(13_000), warnAt: iso(8_000) });
     // The resolution clock belongs to the incident, not the owner: it keeps running from creation.
-    expect(w.incident(id).sla!.resolution.dueAt).toBe(iso(60_000));
+    expect((await w.incident(id)).sla!.resolution.dueAt).toBe(iso(60_000));
   });
 
   it('marks the clocks met on a timely resolution and counts each in sla_met_total', async () => {
@@ -150,49 +158,49 @@ describe('SlaService', () => {
     expect(await w.counter('sla_met_total', { clock: 'response', priority: 'P2' })).toBe(1);
     w.clock.ms = T0 + 4_000;
     await w.commands.resolve(id, L3, 'server', 'restored from last night');
-    const sla = w.incident(id).sla!;
+    const sla = (await w.incident(id)).sla!;
     expect(sla.resolution).toMatchObject({ state: 'met', metAt: iso(4_000) });
     expect(sla.response.state).toBe('met');
     expect(sla.progress.state).toBe('stopped');
     expect(await w.counter('sla_met_total', { clock: 'resolution', priority: 'P2' })).toBe(1);
     expect(await w.counter('sla_met_total', { clock: 'response', priority: 'P2' })).toBe(1);
-    expect(w.sla.nextWake(w.incident(id))).toBeNull();
+    expect(w.sla.nextWake((await w.incident(id)))).toBeNull();
   });
 
   it('does not count a resolution after its deadline as met', async () => {
     const id = await l3Request(w);
     w.clock.ms = T0 + 61_000;
     await w.commands.resolve(id, L3, 'server');
-    expect(w.incident(id).sla!.resolution.state).toBe('breached');
+    expect((await w.incident(id)).sla!.resolution.state).toBe('breached');
     expect(await w.counter('sla_met_total', { clock: 'resolution', priority: 'P2' })).toBe(0);
     expect(await w.counter('sla_breaches_total', { clock: 'resolution', priority: 'P2' })).toBe(1);
   });
 
   it('fires each warning and breach once however often wake() runs, and a breach starts management step 2', async () => {
     const id = await l3Request(w);
-    const events = () => w.store.data.events.filter((e) => e.data.incidentId === id).map((e) => `${e.type}:${String(e.data.clock ?? e.data.step ?? '')}`);
+    const events = async () => (await w.events()).filter((e) => e.data.incidentId === id).map((e) => `${e.type}:${String(e.data.clock ?? e.data.step ?? '')}`);
 
     w.clock.ms = T0 + 4_999;
     await w.sla.wake(id);
-    expect(events().filter((e) => e.startsWith('sla.'))).toEqual([]);
+    expect((await events()).filter((e) => e.startsWith('sla.'))).toEqual([]);
 
     w.clock.ms = T0 + 5_000;
     await w.sla.wake(id);
     await w.sla.wake(id);
-    expect(events().filter((e) => e.startsWith('sla.'))).toEqual(['sla.warning:response']);
-    expect(w.incident(id).sla!.response.state).toBe('at-risk');
-    expect(w.sla.nextWake(w.incident(id))).toEqual(new Date(T0 + 10_000));
+    expect((await events()).filter((e) => e.startsWith('sla.'))).toEqual(['sla.warning:response']);
+    expect((await w.incident(id)).sla!.response.state).toBe('at-risk');
+    expect(w.sla.nextWake((await w.incident(id)))).toEqual(new Date(T0 + 10_000));
 
     w.clock.ms = T0 + 10_000;
     await w.sla.wake(id);
     await w.sla.wake(id);
     w.clock.ms = T0 + 11_000;
     await w.sla.wake(id);
-    expect(events().filter((e) => e.startsWith('sla.') || e.startsWith('management.'))).toEqual([
+    expect((await events()).filter((e) => e.startsWith('sla.') || e.startsWith('management.'))).toEqual([
       'sla.warning:response', 'sla.breached:response', 'management.escalated:2',
     ]);
-    expect(w.incident(id).sla!.response).toMatchObject({ state: 'breached', breachedAt: iso(10_000) });
-    expect(w.incident(id).management.step).toBe(2);
+    expect((await w.incident(id)).sla!.response).toMatchObject({ state: 'breached', breachedAt: iso(10_000) });
+    expect((await w.incident(id)).management.step).toBe(2);
     expect(await w.counter('sla_warnings_total', { clock: 'response', priority: 'P2' })).toBe(1);
     expect(await w.counter('sla_breaches_total', { clock: 'response', priority: 'P2' })).toBe(1);
     expect(await w.counter('management_escalations_total', { step: '2' })).toBe(1);
@@ -202,9 +210,9 @@ describe('SlaService', () => {
     const id = await l3Request(w);
     w.clock.ms = T0 + 65_000;
     await w.sla.wake(id);
-    const types = w.store.data.events.filter((e) => e.type.startsWith('sla.')).map((e) => `${e.type}:${String(e.data.clock)}`);
+    const types = (await w.events()).filter((e) => e.type.startsWith('sla.')).map((e) => `${e.type}:${String(e.data.clock)}`);
     expect(types).toEqual(['sla.warning:response', 'sla.breached:response', 'sla.warning:resolution', 'sla.breached:resolution']);
     await w.sla.wake(id);
-    expect(w.store.data.events.filter((e) => e.type.startsWith('sla.'))).toHaveLength(4);
+    expect((await w.events()).filter((e) => e.type.startsWith('sla.'))).toHaveLength(4);
   });
 });
