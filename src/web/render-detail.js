@@ -71,7 +71,7 @@ function reporterSection(incident, ctx) {
   const contacts = customer && customer.authorisedContacts;
   const known = r && contacts ? contacts.find((c) => String(c.email).toLowerCase() === String(r.email).toLowerCase()) : null;
   const mail = r && /^[^\s@]+@[^\s@]+$/.test(r.email) ? safeUrl(`mailto:${r.email}`, ['mailto:']) : null;
-  return section(incident.type === 'request' ? 'Request' : 'Reported by',
+  return section(incident.type === 'request' ? 'Request' : r ? 'Reported by' : 'Symptoms',
     r ? h('dl', { class: 'facts' },
       fact('Reporter', r.name),
       fact('E-mail', mail ? h('a', { href: mail }, r.email) : r.email),
@@ -81,14 +81,21 @@ function reporterSection(incident, ctx) {
         : h('span', { class: 'text-breach' }, `✕ not on ${customer.name}'s authorised contacts`)) : null) : null,
     incident.requestType ? h('p', {}, h('strong', {}, 'Request type: '), incident.requestType) : null,
     (incident.symptoms || []).length
-      ? h('div', {}, h('h4', {}, 'Symptoms'), h('ul', { class: 'symptoms' }, incident.symptoms.map((s) => h('li', {}, s))))
+      ? h('div', {}, r ? h('h4', {}, 'Symptoms') : null, h('ul', { class: 'symptoms' }, incident.symptoms.map((s) => h('li', {}, s))))
       : null);
+}
+
+/** Why the progress clock is not running, in words: it runs only while the vendor holds the incident. */
+function progressNote(incident, name) {
+  if (name !== 'progress') return undefined;
+  if (incident.level < 3) return 'runs only while the vendor holds it';
+  return incident.status === 'open' ? 'starts on acknowledgement' : undefined;
 }
 
 function clockRow(incident, name, ctx, calendarZone) {
   const clock = incident.sla && incident.sla[name];
   if (!clock) return null;
-  const view = slaView(clock, ctx.now, name === 'progress' && incident.level >= 3 && incident.status === 'open' ? 'starts on acknowledgement' : undefined);
+  const view = slaView(clock, ctx.now, progressNote(incident, name));
   let due = null;
   if (clock.dueAt && (clock.state === 'running' || clock.state === 'at-risk' || (clock.state === 'breached' && !clock.metAt))) {
     due = h('span', { class: 'due' }, `due ${inZone(clock.dueAt, calendarZone)}`);
@@ -135,7 +142,7 @@ function managementSection(incident, ctx) {
     const record = [...(m.history || [])].reverse().find((r) => r.step === s.step);
     const current = m.step === s.step;
     let status;
-    if (s.step === 1) status = h('span', { class: 'muted' }, current ? 'the incident is with the Support Team' : 'passed');
+    if (s.step === 1) status = h('span', { class: 'muted' }, current ? 'no management escalation' : 'passed to management');
     else if (!record) status = h('span', { class: 'muted' }, 'not notified');
     else {
       const ackKey = errorKey(incident, 'management.acknowledge', `/${s.step}`);

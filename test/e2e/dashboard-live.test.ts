@@ -1,186 +1,422 @@
 // The dashboard page in a real browser (Debian chromium) against the real daemon: the composition root
-// in-process with the built-in console and ticketing simulators, a real store file, real REST and live
-// feed. Faults are injected through the console simulator's HTTP control API and seen by a poll.
-import { existsSync } from 'node:fs';
+// in-process with the built-in console and ticketing simulators, a real store, real REST and live feed.
+// A front (fixtures/dashboard-front.ts) adds what the composition root is to wire in: the reference
+// routes and the dashboard's CSP. Faults are injected through the console simulator's control API and
+// seen by a poll; what the page shows is checked against what the API answers.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { setConsoleComponent, startDaemonInProcess, ticketFor, type InProcessDaemon } from '../helpers/daemon-in-process.js';
+import type { Incident, Role } from '../../src/domain/types.js';
+import { componentOf, serversOf, setConsoleComponent, startDaemonInProcess, ticketFor, TEST_CONTACTS, type InProcessDaemon } from '../helpers/daemon-in-process.js';
 import { waitFor } from '../helpers/net.js';
+import { startDashboardFront, type DashboardFront } from './fixtures/dashboard-front.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && !process.env.CI) {
   console.warn(`dashboard-live: skipped, ${CHROMIUM} is missing (apt-get install -y chromium). CI would fail here.`);
 }
-const screenshot = fileURLToPath(new URL('./screenshots/dashboard-live.png', import.meta.url));
-const SERVER = 'srv-0001';
-const COMPONENT = 'backup';
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const VIEWPORT = { width: 1440, height: 900 };
+
+type Tracked = Page & { errors: string[] };
+
+async function launch(): Promise<Browser> {
+  mkdirSync(artifacts, { recursive: true });
+  // Screenshots are artefacts to look at, never commits.
+  writeFileSync(`${artifacts}.gitignore`, '*\n');
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** Opens the dashboard signed in as `role`, recording script errors, failed requests and CSP violations. */
+async function openAs(browser: Browser, front: DashboardFront, d: InProcessDaemon, role: Role, hash = ''): Promise<Tracked> {
+  const page = (await browser.newPage({ viewport: VIEWPORT })) as Tracked;
+  page.errors = [];
+  await page.addInitScript(`
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`);
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  page.on('console', (msg) => { if (msg.type() === 'error' && !msg.text().includes('Failed to load resource')) page.errors.push(msg.text()); });
+  page.on('response', (res) => { if (res.status() >= 400) page.errors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`); });
+  await page.goto(`${front.url}/#token=${d.tokens[role]}${hash}`);
+  await page.locator('#conn[data-state="connected"]').waitFor();
+  return page;
+}
+
+async function expectClean(page: Tracked, allowed: string[] = []): Promise<void> {
+  expect(page.errors.filter((e) => !allowed.includes(e))).toEqual([]);
+  expect(await page.evaluate('window.cspViolations')).toEqual([]);
+}
+
+async function apiIncident(d: InProcessDaemon, id: string): Promise<Incident> {
+  const res = await d.api('admin', 'GET', `/api/v1/incidents/${id}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Incident;
+}
+
+async function openIncidents(d: InProcessDaemon): Promise<Incident[]> {
+  const res = await d.api('admin', 'GET', '/api/v1/incidents?status=open&limit=500');
+  return ((await res.json()) as { items: Incident[] }).items;
+}
+
+const openFor = (d: InProcessDaemon, serverId: string, component: string | null) =>
+  waitFor(async () => (await d.daemon.store.read.incidents.openFor(serverId, component))?.id, { what: `the incident on ${serverId}/${component}` });
 
 describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the real daemon', () => {
   let d: InProcessDaemon;
+  let front: DashboardFront;
   let browser: Browser;
 
   beforeAll(async () => {
+    front = await startDashboardFront();
     d = await startDaemonInProcess({
-      config: { simulator: { enabled: true, consolePort: 0, ticketingPort: 0, faultRate: 0, servers: 12, customers: 3, pushWebhooks: false }, consoles: [] },
+      config: { server: { allowedOrigins: [front.url] }, simulator: { servers: 12, customers: 3 }, consoles: [] },
     });
+    front.attach(d.url, d.config);
     // The first poll runs at start; the page should open on a known fleet, not an empty one.
-    await waitFor(() => Object.keys(d.daemon.store.data.servers).length === 12, { what: 'the first poll of 12 servers' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    await waitFor(async () => (await d.daemon.store.read.servers.get('srv-0012')) !== undefined, { what: 'the first poll of 12 servers' });
+    browser = await launch();
   });
 
   afterAll(async () => {
     await browser?.close();
     await d?.stop();
+    await front?.close();
   });
 
-  async function openAs(token: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-    // Every request the page makes must succeed (a missing asset or a refused action shows up here).
-    page.on('response', (res) => { if (res.status() >= 400) errors.push(`${res.status()} ${res.request().method()} ${res.url()}`); });
-    await page.goto(`${d.url}/#token=${token}`);
-    await page.locator('#conn[data-state="connected"]').waitFor();
-    (page as Page & { errors: string[] }).errors = errors;
-    return page;
-  }
-  const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
-
-  it('follows a software failure from the console to L3 with its ticket, acknowledgement and recovery, without a reload', async () => {
-    const page = await openAs(d.tokens.l2);
-    expect(await page.locator('#who').textContent()).toContain('l2-desk');
-    await expect.poll(() => page.locator('#servers .server').count()).toBe(12);
-    // Customer names, not ids: the page learns them from the servers API.
-    await expect.poll(() => page.locator('#servers .customer-title').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('Acme Ltd'), expect.stringContaining('Globex Corporation')]));
-    const consoleRow = page.locator('#consoles .console');
-    await expect.poll(() => consoleRow.textContent()).toMatch(/sim.*up/);
-    expect(await page.locator('#servers-summary').textContent()).toContain('12 servers');
-
-    await setConsoleComponent(d, SERVER, COMPONENT, 'failed', 'backup job exited with code 3');
-    const id = await waitFor(() => d.daemon.store.data.openIndex[`${SERVER}/${COMPONENT}`], { what: 'the L3 incident' });
-    const card = page.locator(`li.card[data-id="${id}"]`);
-    await card.waitFor();
-    // Cards are rebuilt as the incident changes, so the lane is checked through a locator, never a held element.
-    await page.locator(`ol[data-lane="3"] li.card[data-id="${id}"]`).waitFor();
-    expect(await card.locator('.card-title').textContent()).toContain(COMPONENT);
+  it('opens an incident from the board and from its URL, with its diagnostics and timeline, names from the first paint', async () => {
+    await setConsoleComponent(d, 'srv-0001', 'backup', 'failed', 'backup job exited with code 3');
+    const id = await openFor(d, 'srv-0001', 'backup');
     const { ticket } = await ticketFor(d, id);
-    await expect.poll(() => card.locator('[data-fact="ticket"]').textContent()).toContain(ticket.id);
-    // The response and resolution clocks run; their due times come from the real SLA engine.
-    expect(await card.locator('.sla[data-clock="response"] time').textContent()).toMatch(/left$/);
-    expect(await page.locator('#feed').textContent()).toContain(`Ticket ${ticket.id} created for ${id}`);
-    const failedComp = page.locator(`#servers .server[data-id="${SERVER}"] .comp-failed`);
-    expect(await failedComp.textContent()).toContain(COMPONENT);
+    await waitFor(async () => (await apiIncident(d, id)).diagnostics?.data, { what: 'diagnostics on the incident' });
 
-    // The vendor's Support Team acknowledges an L3 incident; the daemon refuses L2 there, so the page offers L2 no button.
-    expect(await card.getByRole('button', { name: `Acknowledge ${id}` }).count()).toBe(0);
-    const vendor = await openAs(d.tokens.l3);
-    const vendorCard = vendor.locator(`li.card[data-id="${id}"]`);
-    const posted = vendor.waitForResponse((r) => r.url().endsWith(`/api/v1/incidents/${id}/acknowledge`) && r.request().method() === 'POST');
-    await vendorCard.getByRole('button', { name: `Acknowledge ${id}` }).click();
-    expect((await posted).status()).toBe(200);
-    await expect.poll(() => vendorCard.locator('.pill.status-acknowledged').count()).toBe(1);
-    expect(await vendorCard.getByRole('button', { name: `Acknowledge ${id}` }).count()).toBe(0);
-    expect(pageErrors(vendor)).toEqual([]);
-    await vendor.close();
-    // The L2 page learns it from the live feed, without a reload.
-    await expect.poll(() => card.locator('.pill.status-acknowledged').count()).toBe(1);
-    expect(d.daemon.store.data.incidents[id].status).toBe('acknowledged');
-    expect(d.daemon.store.data.incidents[id].timeline.some((t) => t.action === 'acknowledged' && t.actor.name === 'vendor-desk')).toBe(true);
-    // At L3 the acknowledgement starts the progress clock.
-    await expect.poll(() => card.locator('.sla[data-clock="progress"] time').textContent()).toMatch(/left$/);
-    await expect.poll(() => page.locator('#feed').textContent()).toContain(`${id} acknowledged by vendor-desk`);
-
-    // A hardware failure is L2's own: the L2 engineer acknowledges it from the page.
-    await setConsoleComponent(d, 'srv-0002', 'disks', 'failed', 'disk 2 failed: SMART status BAD');
-    const hw = await waitFor(() => d.daemon.store.data.openIndex['srv-0002/disks'], { what: 'the L2 hardware incident' });
-    const hwCard = page.locator(`li.card[data-id="${hw}"]`);
-    await hwCard.waitFor();
-    await page.locator(`ol[data-lane="2"] li.card[data-id="${hw}"]`).waitFor();
-    const hwPosted = page.waitForResponse((r) => r.url().endsWith(`/api/v1/incidents/${hw}/acknowledge`) && r.request().method() === 'POST');
-    await hwCard.getByRole('button', { name: `Acknowledge ${hw}` }).click();
-    expect((await hwPosted).status()).toBe(200);
-    await expect.poll(() => hwCard.locator('.pill.status-acknowledged').count()).toBe(1);
-    expect(d.daemon.store.data.incidents[hw].status).toBe('acknowledged');
-    expect(await page.locator('#flash').textContent()).toContain(`${hw} acknowledged`);
-
-    await setConsoleComponent(d, SERVER, COMPONENT, 'ok');
-    await expect.poll(() => card.locator('.recovered').textContent()).toContain('Recovered');
-    await expect.poll(() => page.locator(`#servers .server[data-id="${SERVER}"] .comp-failed`).count()).toBe(0);
-    expect(await page.locator('#feed').textContent()).toContain(`${id} recovered: backup on acme-hq-01`);
-
-    await page.screenshot({ path: screenshot, fullPage: true });
-    expect(pageErrors(page)).toEqual([]);
-    await page.close();
-  });
-
-  it('shows a viewer the same board with no action buttons', async () => {
-    if (d.daemon.store.data.servers['srv-0002']?.components.disks?.status !== 'failed') {
-      await setConsoleComponent(d, 'srv-0002', 'disks', 'failed', 'disk 2 failed: SMART status BAD');
-    }
-    const id = await waitFor(() => d.daemon.store.data.openIndex['srv-0002/disks'], { what: 'the L2 hardware incident' });
-    const page = await openAs(d.tokens.viewer);
-    const card = page.locator(`li.card[data-id="${id}"]`);
+    const page = await openAs(browser, front, d, 'l2');
+    const card = page.locator(`ol[data-lane="3"] li.card[data-id="${id}"]`);
     await card.waitFor();
-    await page.locator(`ol[data-lane="2"] li.card[data-id="${id}"]`).waitFor();
-    expect(await page.locator('#who').textContent()).toContain('read-only');
-    expect(await page.locator('.card button').count()).toBe(0);
-    expect(await page.locator('.card').count()).toBeGreaterThan(0);
-    expect(pageErrors(page)).toEqual([]);
+    // Customer and server names on the first paint: the reference routes are read before the snapshot.
+    expect(await card.locator('.card-meta').textContent()).toContain('acme-hq-01 · Acme Ltd');
+    await expect.poll(() => card.locator('[data-fact="ticket"]').textContent()).toContain(ticket.id);
+
+    await card.locator('.card-title a').click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#incident=${id}`);
+    const detail = page.locator('#detail');
+    await expect.poll(() => detail.locator('#detail-title').textContent()).toContain('backup');
+    expect(await detail.locator('.facts').first().textContent()).toMatch(/Acme Ltd \(acme\).*acme-hq-01 \(srv-0001\).*backup \(software\)/);
+    expect(await detail.locator('.ticket-link').getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tickets\//);
+    const diagnostics = detail.locator('details.diagnostics');
+    await diagnostics.locator('summary').click();
+    await expect.poll(() => diagnostics.locator('pre.diag').textContent()).toMatch(/\{[\s\S]+\}/);
+    const api = await apiIncident(d, id);
+    const entries = detail.locator('.timeline li');
+    await expect.poll(() => entries.count()).toBe(api.timeline.length);
+    const actions = await entries.evaluateAll((els) => els.map((el) => el.getAttribute('data-action')));
+    expect(actions).toEqual(expect.arrayContaining(['created', 'ticket-created']));
+    expect(actions[actions.length - 1]).toBe('created'); // newest first
+    expect(await detail.locator('.calendar-note').textContent()).toMatch(/business hours Mon–Fri 09:00–17:30 Europe\/London — (running now|paused now, resumes)/);
+    await page.screenshot({ path: `${artifacts}live-detail-1440.png` });
+    await expectClean(page);
+    await page.close();
+
+    // The same link pasted into another browser opens the same incident; a viewer gets no action.
+    const viewer = await openAs(browser, front, d, 'viewer', `&incident=${id}`);
+    await expect.poll(() => viewer.locator('#detail-title').textContent()).toBe(api.title);
+    expect(await viewer.locator('#detail form, #detail-actions button').count()).toBe(0);
+    expect(await viewer.locator('main button[data-action]').count()).toBe(0);
+    expect(await viewer.locator('#log-open').isVisible()).toBe(false);
+    expect(await viewer.locator('#who').textContent()).toContain('read-only');
+    await expectClean(viewer);
+    await viewer.close();
+  });
+
+  it('takes an L2 hardware fault from new to resolved with a root cause without leaving the page, and the API reports it resolved', async () => {
+    const server = 'srv-0002';
+    const hardware = componentOf(d, server, 'hardware');
+    await setConsoleComponent(d, server, hardware, 'failed', 'disk 2 failed: SMART status BAD');
+    const id = await openFor(d, server, hardware);
+    const page = await openAs(browser, front, d, 'l2');
+    await page.locator(`ol[data-lane="2"] li.card[data-id="${id}"] .card-title a`).click();
+    const detail = page.locator('#detail');
+    await detail.locator('#detail-title').waitFor();
+    const pill = detail.locator('.detail-head .pill').first();
+
+    await detail.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await expect.poll(() => pill.textContent()).toBe('Acknowledged');
+
+    await detail.locator('details[data-panel="progress"] summary').click();
+    await detail.getByLabel('Progress note').fill('Replacement disk ordered; RAID rebuilding on the hot spare.');
+    await detail.getByRole('button', { name: 'Report progress' }).click();
+    await expect.poll(() => pill.textContent()).toBe('In progress');
+
+    await detail.locator('details[data-panel="status"] summary').click();
+    await detail.getByLabel('New status').selectOption('awaiting-customer');
+    await detail.getByRole('button', { name: 'Set status' }).click();
+    await expect.poll(() => pill.textContent()).toBe('Awaiting customer');
+    await expect.poll(() => detail.locator('.sla[data-clock="resolution"]').textContent()).toContain('paused');
+
+    await detail.locator('details[data-panel="resolve"] summary').click();
+    const resolve = detail.locator('form[data-action="resolve"]');
+    // Without a root cause the page asks for one, next to the button, before the daemon is bothered.
+    await resolve.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => resolve.locator('.form-error').textContent()).toContain('root cause');
+    expect((await apiIncident(d, id)).status).toBe('awaiting-customer');
+    await resolve.getByLabel('Root cause').selectOption('server');
+    await resolve.getByLabel('Resolution note').fill('Disk replaced, array healthy.');
+    await resolve.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => pill.textContent()).toBe('Resolved');
+
+    const api = await apiIncident(d, id);
+    expect(api).toMatchObject({ status: 'resolved', rootCause: 'server' });
+    const byPerson = api.timeline.filter((t) => t.actor.name === 'l2-desk').map((t) => t.action);
+    expect(byPerson).toEqual(expect.arrayContaining(['acknowledged', 'progress', 'status', 'resolved']));
+    expect(await detail.locator('.facts').first().textContent()).toContain('root cause: server');
+    await page.locator(`li.card[data-id="${id}"]`).waitFor({ state: 'detached' });
+    await expectClean(page);
     await page.close();
   });
 
-  it('applies nothing twice when a reconnect replays events that the fresh snapshot already holds', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    // Keep a handle on the page's sockets so the test can drop the live connection as a network blip would.
-    // (A string: the test's tsconfig has no DOM types.)
-    await page.addInitScript(`
-      const Native = window.WebSocket;
-      window.liveSockets = [];
-      window.WebSocket = class extends Native {
-        constructor(url, protocols) { super(url, protocols); window.liveSockets.push(this); }
-      };`);
-    const frames: Array<{ type: string; seq: number }> = [];
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => {
-      const msg = JSON.parse(String(f.payload)) as { type: string; seq: number };
-      frames.push({ type: msg.type, seq: msg.seq });
-    }));
-    await page.goto(`${d.url}/#token=${d.tokens.l2}`);
-    await page.locator('#conn[data-state="connected"]').waitFor();
-    await setConsoleComponent(d, 'srv-0004', 'email', 'failed', 'mail transport service stopped');
-    const first = await waitFor(() => d.daemon.store.data.openIndex['srv-0004/email'], { what: 'the first email incident' });
-    await page.locator(`li.card[data-id="${first}"]`).waitFor();
+  it('escalates L2 to L3 from the detail with the isolation notes the rule asks for, and every card then shows who escalated and when', async () => {
+    const server = 'srv-0003';
+    const hardware = componentOf(d, server, 'hardware');
+    await setConsoleComponent(d, server, hardware, 'failed', 'fan 2 stopped');
+    const id = await openFor(d, server, hardware);
+    const page = await openAs(browser, front, d, 'l2', `&incident=${id}`);
+    const detail = page.locator('#detail');
+    await detail.locator('details[data-panel="escalate"] summary').click();
+    const form = detail.locator('form[data-action="escalate"]');
+    await form.getByLabel('Reason').fill('reproduced and isolated to the server');
+    await form.getByLabel(/isolation notes/).fill('Fan replaced by the customer; still overheating under load, BIOS reports fan 2 at 0 rpm.');
+    await form.getByRole('button', { name: 'Escalate to L3' }).click();
+    const card = page.locator(`ol[data-lane="3"] li.card[data-id="${id}"]`);
+    await card.waitFor();
+    // Who and when: the date and the age.
+    expect(await card.locator('.escalation').textContent()).toMatch(/L2→L3 by l2-desk \w{3} \d+.*· (just now|.* ago)/);
+    expect(await detail.locator('.escalation').textContent()).toMatch(/L2 → L3 by l2-desk \w{3} \d+.*· (just now|.* ago) — reproduced and isolated to the server/);
+    expect((await apiIncident(d, id)).level).toBe(3);
+    await page.close();
 
-    await page.evaluate('window.liveSockets.at(-1).close()');
-    // While the page is away: a second software failure, opened and resolved, so the fresh snapshot no
-    // longer holds it and the resume replays its whole life (seq <= hello's seq).
-    await setConsoleComponent(d, 'srv-0005', 'antivirus', 'failed', 'scan engine crashed');
-    const second = await waitFor(() => d.daemon.store.data.openIndex['srv-0005/antivirus'], { what: 'the second incident' });
-    await ticketFor(d, second);
-    expect((await d.api('l3', 'POST', `/api/v1/incidents/${second}/resolve`, { rootCause: 'server', note: 'engine restarted' })).status).toBe(200);
-    await expect.poll(() => frames.filter((f) => f.type === 'hello').length, { timeout: 15_000 }).toBe(2);
-    await page.locator('#conn[data-state="connected"]').waitFor();
-    const hello = frames.filter((f) => f.type === 'hello')[1];
-    await expect.poll(() => page.locator('#feed').textContent()).toContain(`${second} (`);
-    // The replay really overlapped the snapshot: events at or below hello's seq came after it.
-    expect(frames.slice(frames.indexOf(hello) + 1).some((f) => f.seq <= hello.seq)).toBe(true);
+    // A page opened afterwards shows the same on its first paint, from the full incidents.
+    const later = await openAs(browser, front, d, 'viewer');
+    await expect.poll(() => later.locator(`li.card[data-id="${id}"] .escalation`).textContent()).toMatch(/L2→L3 by l2-desk/);
+    await expectClean(later);
+    await later.close();
+  });
 
-    // The feed tells the story once; the board and the announcer take the snapshot's word that it is over.
-    const seqs = await page.locator('#feed .feed-item').evaluateAll((els) => els.map((el) => el.getAttribute('data-seq')));
-    expect(new Set(seqs).size).toBe(seqs.length);
-    const lines = await page.locator('#feed .feed-item').allTextContents();
-    expect(lines.filter((t) => t.includes(`New L3`) && t.includes(second)).length).toBe(1);
-    expect(lines.filter((t) => t.includes(`${second} (`) && t.includes('resolved')).length).toBe(1);
-    expect(await page.locator(`li.card[data-id="${second}"]`).count()).toBe(0);
-    expect(await page.locator(`li.card[data-id="${first}"]`).count()).toBe(1);
-    expect(await page.locator('#announcer').textContent()).toContain(first);
-    expect(await page.locator('#announcer').textContent()).not.toContain(second);
+  it('logs a fault as l1 for an authorised contact, and is refused for a stranger with the daemon\'s reason beside the button', async () => {
+    const before = (await openIncidents(d)).length;
+    const page = await openAs(browser, front, d, 'l1');
+    const [, server] = serversOf(d, 'acme');
+    await page.getByRole('button', { name: 'Log a fault or request' }).click();
+    const dialog = page.locator('#log-dialog');
+    await dialog.getByLabel('Customer').selectOption('acme');
+    await expect.poll(() => dialog.locator('#log-server option').count()).toBeGreaterThan(1);
+    await dialog.getByLabel('Server').selectOption(server);
+    await dialog.locator('#log-contact').selectOption({ label: `${TEST_CONTACTS.acme.name} <${TEST_CONTACTS.acme.email}>` });
+    expect(await dialog.locator('#log-authority').textContent()).toContain('is an authorised contact of Acme Ltd');
+    await dialog.getByLabel('Symptoms (one per line)').fill('Cannot open the S: drive\nOutlook asks for the password again');
+    await dialog.getByRole('button', { name: 'Log it' }).click();
+    await expect.poll(() => page.locator('#flash').textContent()).toMatch(/INC-\d+ logged/);
+    const id = /(INC-\d+)/.exec((await page.locator('#flash').textContent())!)![1];
+    await expect.poll(() => page.locator('#detail-title').textContent()).toBe('Cannot open the S: drive');
+    expect(await page.locator('#detail').textContent()).toContain('✓ authorised contact of Acme Ltd');
+    expect(await page.locator('#detail .symptoms li').allTextContents()).toEqual(['Cannot open the S: drive', 'Outlook asks for the password again']);
+    expect((await apiIncident(d, id)).reporter).toEqual(TEST_CONTACTS.acme);
+    await page.locator(`ol[data-lane="1"] li.card[data-id="${id}"]`).waitFor();
+
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Log a fault or request' }).click();
+    await dialog.getByLabel('Customer').selectOption('acme');
+    await expect.poll(() => dialog.locator('#log-server option').count()).toBeGreaterThan(1);
+    await dialog.getByLabel('Server').selectOption(server);
+    await dialog.getByLabel('Name').fill('Mallory Stranger');
+    await dialog.getByLabel('E-mail').fill('mallory@evil.example');
+    expect(await dialog.locator('#log-authority').textContent()).toContain('Not an authorised contact of Acme Ltd');
+    await dialog.getByLabel('Symptoms (one per line)').fill('Please reset the CEO\'s password');
+    await dialog.getByRole('button', { name: 'Log it' }).click();
+    const error = dialog.locator('.dialog-buttons .form-error');
+    await expect.poll(() => error.textContent()).toContain('not an authorised contact');
+    expect(await error.isVisible()).toBe(true);
+    expect(await dialog.isVisible()).toBe(true);
+    expect((await openIncidents(d)).length).toBe(before + 1);
+    await page.screenshot({ path: `${artifacts}live-log-refused-1440.png` });
+    await expectClean(page, ['403 POST /api/v1/incidents']);
+    await page.close();
+  });
+
+  it('never says an unreachable server\'s components are fine', async () => {
+    const server = serversOf(d, 'initech')[0];
+    const res = await fetch(`${d.daemon.simulators!.console.url}/control/servers/${server}/reachable`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reachable: false }),
+    });
+    expect(res.status).toBe(200);
+    await d.daemon.pollers!.get('sim')!.pollNow();
+    const id = await openFor(d, server, null);
+    const page = await openAs(browser, front, d, 'l2');
+    const card = page.locator(`#servers .server[data-id="${server}"]`);
+    await card.waitFor();
+    const text = await card.textContent();
+    expect(text).toContain('unreachable');
+    expect(text).toContain('Component states unknown');
+    expect(text).not.toMatch(/components ok|more ok/);
+    await page.locator(`ol[data-lane="2"] li.card[data-id="${id}"]`).waitFor();
+    await expectClean(page);
+    await page.close();
+  });
+
+  it('shows the recent events in the feed on load, not only those after it', async () => {
+    const page = await openAs(browser, front, d, 'viewer');
+    // Everything so far happened before this page opened.
+    await expect.poll(() => page.locator('#feed .feed-item').count()).toBeGreaterThan(5);
+    expect(await page.locator('#feed').textContent()).toContain('resolved');
+    expect(await page.locator('#feed .feed-item time').first().textContent()).toMatch(/·.*(ago|just now)/);
+    await page.close();
+  });
+
+  it('does not make a link of a javascript: ticket URL from the ticketing system', async () => {
+    const ticketing = d.daemon.simulators!.ticketing as unknown as { urlFor(id: string): string };
+    const original = ticketing.urlFor;
+    ticketing.urlFor = () => 'javascript:document.title="pwned"';
+    try {
+      const server = serversOf(d, 'globex')[0];
+      const component = componentOf(d, server, 'software');
+      await setConsoleComponent(d, server, component, 'failed', 'service terminated');
+      const id = await openFor(d, server, component);
+      const { ticket } = await ticketFor(d, id);
+      const page = await openAs(browser, front, d, 'l2', `&incident=${id}`);
+      const card = page.locator(`li.card[data-id="${id}"]`);
+      await expect.poll(() => card.locator('[data-fact="ticket"]').textContent()).toBe(ticket.id);
+      expect(await card.locator('[data-fact="ticket"] a').count()).toBe(0);
+      await expect.poll(() => page.locator('#detail .ticket-id').textContent()).toBe(ticket.id);
+      expect(await page.locator('a[href*="javascript:" i]').count()).toBe(0);
+      expect(await page.title()).not.toBe('pwned');
+      await page.close();
+    } finally {
+      ticketing.urlFor = original;
+    }
+  });
+
+  it('shows at least 15 incidents in list mode at 1440×900, keeps the mode across a reload, and counts what the API holds', async () => {
+    const [server] = serversOf(d, 'globex').slice(-1);
+    for (let n = (await openIncidents(d)).length; n < 18; n += 1) {
+      const res = await d.api('l1', 'POST', '/api/v1/incidents', {
+        type: 'fault', customerId: 'globex', serverId: server, reporter: TEST_CONTACTS.globex, symptoms: [`printer ${n} offline`], newIncident: true,
+      });
+      expect(res.status).toBe(201);
+    }
+    const page = await openAs(browser, front, d, 'l2');
+    await page.getByRole('button', { name: 'List' }).click();
+    const rows = page.locator('#list tbody tr.row');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(18);
+    const visible = await rows.evaluateAll((els, height) => els.filter((el) => el.getBoundingClientRect().bottom <= height).length, VIEWPORT.height);
+    expect(visible).toBeGreaterThanOrEqual(15);
+    await page.screenshot({ path: `${artifacts}live-list-1440.png` });
+
+    await page.reload();
+    await page.locator('#conn[data-state="connected"]').waitFor();
+    expect(await page.locator('#list').isVisible()).toBe(true);
+    const api = await openIncidents(d);
+    await expect.poll(() => page.locator('[data-count-of="open"] b').textContent()).toBe(String(api.length));
+    expect(await page.locator('[data-count-of="unacknowledged"] b').textContent()).toBe(String(api.filter((i) => i.status === 'open').length));
+    expect(await page.locator('[data-count-of="p1"] b').textContent()).toBe(String(api.filter((i) => i.priority === 'P1').length));
+    await page.getByRole('button', { name: 'Board' }).click();
+    await page.screenshot({ path: `${artifacts}live-board-1440.png` });
+    await expectClean(page);
+    await page.close();
+  });
+
+  it('is served with a Content-Security-Policy that forbids inline script and foreign origins', async () => {
+    const res = await fetch(`${front.url}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    expect(csp).toContain(`connect-src 'self' ws://${new URL(front.url).host}`);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(html).not.toMatch(/\sstyle\s*=/i);
+  });
+});
+
+describe.skipIf(!hasChromium && !process.env.CI)('triage order against the real daemon on a moved clock', () => {
+  let d: InProcessDaemon;
+  let front: DashboardFront;
+  let browser: Browser;
+  /** The daemon's clock runs `skew` ms ahead of the wall clock; the test moves it instead of waiting. */
+  let skew = 0;
+
+  beforeAll(async () => {
+    front = await startDashboardFront();
+    d = await startDaemonInProcess({
+      now: () => new Date(Date.now() + skew),
+      config: {
+        server: { allowedOrigins: [front.url] },
+        simulator: { servers: 6, customers: 3 },
+        routing: { hardwarePriority: 'P3', unreachablePriority: 'P1' },
+        sla: {
+          warnAt: 0.75,
+          priorities: {
+            P1: { respond: '20m', progressEvery: '1h', resolve: '8h', calendar: '24x7' },
+            P3: { respond: '10m', progressEvery: '1h', resolve: '8h', calendar: '24x7' },
+          },
+        },
+      },
+    });
+    front.attach(d.url, d.config);
+    await waitFor(async () => (await d.daemon.store.read.servers.get('srv-0006')) !== undefined, { what: 'the first poll' });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await d?.stop();
+    await front?.close();
+  });
+
+  it('sorts a breached P3 above an at-risk P1, and the header counts match the API', async () => {
+    const [hwServer, downServer] = ['srv-0001', 'srv-0002'];
+    const hardware = componentOf(d, hwServer, 'hardware');
+    await setConsoleComponent(d, hwServer, hardware, 'failed', 'disk 2 failed');
+    const breaching = await openFor(d, hwServer, hardware);
+    await fetch(`${d.daemon.simulators!.console.url}/control/servers/${downServer}/reachable`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reachable: false }),
+    });
+    await d.daemon.pollers!.get('sim')!.pollNow();
+    const atRisk = await openFor(d, downServer, null);
+
+    // 16 minutes on: the P3's 10-minute response is breached, the P1's 20-minute one is past its 75 % warning.
+    skew = 16 * 60_000;
+    await d.daemon.sla.wake(breaching);
+    await d.daemon.sla.wake(atRisk);
+    const api = await openIncidents(d);
+    const byId = new Map(api.map((i) => [i.id, i]));
+    expect(byId.get(breaching)!.sla!.response.state).toBe('breached');
+    expect(byId.get(atRisk)!.sla!.response.state).toBe('at-risk');
+
+    const page = await openAs(browser, front, d, 'l2');
+    const lane = page.locator('ol[data-lane="2"] li.card');
+    await expect.poll(() => lane.evaluateAll((els) => els.map((el) => el.getAttribute('data-id')))).toEqual([breaching, atRisk]);
+    expect(await page.locator(`li.card[data-id="${breaching}"] .sla[data-clock="response"]`).getAttribute('class')).toContain('sla-breach');
+    expect(await page.locator(`li.card[data-id="${atRisk}"] .sla[data-clock="response"]`).getAttribute('class')).toContain('sla-warn');
+    await page.getByRole('button', { name: 'List' }).click();
+    await expect.poll(() => page.locator('#list tbody tr.row').evaluateAll((els) => els.map((el) => el.getAttribute('data-id')))).toEqual([breaching, atRisk]);
+
+    const states = (i: Incident) => Object.values(i.sla ?? {}).map((c) => c);
+    const expected = {
+      open: api.length,
+      breached: api.filter((i) => states(i).some((c) => c.state === 'breached' && !c.metAt)).length,
+      atRisk: api.filter((i) => !states(i).some((c) => c.state === 'breached' && !c.metAt) && states(i).some((c) => c.state === 'at-risk')).length,
+      unacknowledged: api.filter((i) => i.status === 'open').length,
+      p1: api.filter((i) => i.priority === 'P1').length,
+    };
+    expect(expected).toEqual({ open: 2, breached: 1, atRisk: 1, unacknowledged: 2, p1: 1 });
+    for (const [key, value] of Object.entries(expected)) {
+      expect(await page.locator(`[data-count-of="${key}"] b`).textContent(), key).toBe(String(value));
+    }
+    await page.screenshot({ path: `${artifacts}live-triage-list-1440.png` });
+    await page.getByRole('button', { name: 'Board' }).click();
+    await page.screenshot({ path: `${artifacts}live-triage-board-1440.png` });
+    await expectClean(page);
     await page.close();
   });
 });
