@@ -100,7 +100,11 @@ export class MonitorHandler implements ChangeHandler {
         }
         return;
       case 'maintenance':
-        for (const w of windows) tx.maintenance.put({ ...w, suppressed: [...(w.suppressed ?? []), { at: change.at, what: d.reason }].slice(-100) });
+        for (const w of windows) {
+          // Read again: an earlier change of the same report may have recorded a suppression on this window.
+          const current = (await tx.maintenance.get(w.id)) ?? w;
+          tx.maintenance.put({ ...current, suppressed: [...(current.suppressed ?? []), { at: change.at, what: d.reason }].slice(-100) });
+        }
         return;
     }
   }
