@@ -67,7 +67,6 @@ function freePages(filler: string, pages: number): void {
   truncateSync(filler, Math.floor(size / PAGE) * PAGE - pages * PAGE);
 }
 
-const FAR = '2100-01-01T00:00:00.000Z';
 /** A commit whose journal line is about `bytes` long. */
 const commit = (store: Store, key: string, bytes: number) => store.transaction((u) => {
   u.meta.put(key, 'x'.repeat(bytes - 40));

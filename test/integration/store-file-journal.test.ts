@@ -11,7 +11,7 @@ import { incident } from '../helpers/store-conformance.js';
 
 const FAR = '2100-01-01T00:00:00.000Z';
 
-function journalLines(path: string): unknown[][] {
+function journalLines(path: string): unknown[][][] {
   return parseJournal(readFileSync(`${path}.journal`), `${path}.journal`).lines;
 }
 
