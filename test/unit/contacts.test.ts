@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { Contacts } from '../../src/escalation/contacts.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { Transactor } from '../../src/store/transactor.js';
 
 const MASTER = 'http://portal.vendor.test';
 
@@ -15,8 +16,9 @@ function setup(masterUrl?: string) {
   const lines: Array<{ msg: string }> = [];
   const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
   let now = new Date('2026-11-25T10:00:00Z');
-  const contacts = new Contacts({ config, store, logger, now: () => now, timeoutMs: 1000 });
-  return { contacts, store, lines, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+  const transactor = new Transactor({ store, now: () => now });
+  const make = () => new Contacts({ config, transactor, logger, now: () => now, timeoutMs: 30_000 });
+  return { contacts: make(), make, store, lines, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 
 afterEach(() => nock.cleanAll());
@@ -31,12 +33,17 @@ describe('management contacts', () => {
   });
 
   it('are replaced by the master copy, which is kept in the store as the fallback', async () => {
-    const { contacts, store } = setup(MASTER);
+    const { contacts, make, store } = setup(MASTER);
     await store.open();
     nock(MASTER).get('/').reply(200, { steps: [{ step: 2, title: 'Head of Support', contact: { name: 'Dana Scully', email: 'dana@vendor.example' } }] });
     expect(await contacts.refresh()).toBe(true);
     expect(contacts.step(2)?.contact.name).toBe('Dana Scully');
-    expect((store.data.meta.managementContacts as { steps: unknown[] }).steps).toHaveLength(1);
+    expect((await store.read.meta.get<{ steps: unknown[] }>('managementContacts'))?.steps).toHaveLength(1);
+    // Another instance (or this one after a restart) loads the saved copy without asking the master.
+    const other = make();
+    expect(other.step(2)?.contact.name).not.toBe('Dana Scully');
+    await other.load();
+    expect(other.step(2)?.contact.name).toBe('Dana Scully');
   });
 
   it('keep the last good copy when the master cannot be read, and warn once it is stale', async () => {
