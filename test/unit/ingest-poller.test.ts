@@ -6,7 +6,7 @@ import { ConsoleError } from '../../src/console/console-client.js';
 import type { StatusReport } from '../../src/domain/types.js';
 import { ConsolePoller } from '../../src/ingest/poller.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,12 +15,12 @@ async function build(client: ConstructorParameters<typeof ConsolePoller>[0]['cli
   const config = configSchema.parse({ consoles: [{ id: 'c1', url: 'http://127.0.0.1:1', pollInterval: '200ms', jitter: '0s', concurrency: 8, ...over }] }).consoles[0];
   const store = new MemoryStore();
   await store.open();
-  const transactor = new Transactor({ store, now: () => new Date(), eventLogSize: 1000 });
+  const transactor = new Transactor({ store, now: () => new Date() });
   const applied: Array<{ n: number; mode: string; source: string }> = [];
   const components = {
     apply: async (reports: StatusReport[], meta: { mode: string; source: string }) => {
       applied.push({ n: reports.length, mode: meta.mode, source: meta.source });
-      return { applied: reports.length, duplicate: false, changes: 0 };
+      return { applied: reports.length, duplicate: false, changes: 0, refused: [] };
     },
   };
   const metrics = createMetrics(new Registry(), { consoleIds: ['c1'] });
@@ -76,7 +76,7 @@ describe('ConsolePoller', () => {
     });
     expect((await poller.pollNow()).ok).toBe(false);
     expect(poller.health().up).toBe(false);
-    expect(store.data.events.map((e) => e.type)).toEqual(['console.down']);
+    expect(((await store.read.events.since(0, 100)) ?? []).map((e) => e.type)).toEqual(['console.down']);
 
     const { poller: p2, applied: a2 } = await build({ listServers: async () => { throw new ConsoleError('network', 'ECONNREFUSED'); }, status: async (id) => report(id) });
     expect((await p2.pollNow()).ok).toBe(false);
