@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { killAllDaemons, runCli, startDaemonProcess, testConfig } from '../helpers/daemon-process.js';
-import { sleep } from '../helpers/net.js';
+import { sleep, waitFor } from '../helpers/net.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const INGEST_TOKEN = 'ingest-token-for-lifecycle-01';
@@ -85,7 +85,8 @@ describe('the daemon process', () => {
 
     const signalledAt = Date.now();
     d.child.kill('SIGTERM');
-    await sleep(300);
+    // Not a fixed pause: on a busy machine the signal may take longer to be handled than any guess.
+    await waitFor(() => d.logs().some((l) => l.msg === 'shutting down'), { timeoutMs: 10_000, what: 'the daemon to start shutting down' });
     const readyz = await fetch(`${d.url}/readyz`);
     expect(readyz.status).toBe(503);
     expect(readyz.headers.get('content-type')).toContain('application/problem+json');

@@ -12,7 +12,7 @@ const BASIC = `Basic ${Buffer.from('bot@sp.example:api-token-0123456789').toStri
 function ticketing(overrides: Record<string, unknown> = {}) {
   return configSchema.parse({
     ticketing: {
-      adapter: 'jira', url: BASE, username: 'bot@sp.example', token: 'api-token-0123456789', timeout: '2s',
+      adapter: 'jira', url: BASE, username: 'bot@sp.example', token: 'api-token-0123456789', timeout: '30s',
       jira: { projectKey: 'SUP', issueType: 'Incident', resolveTransition: 'Resolve' }, ...overrides,
     },
   }).ticketing;

@@ -12,7 +12,7 @@ const SYS_ID = '9d385017c611228701d22104cc95c371';
 
 function ticketing(overrides: Record<string, unknown> = {}) {
   return configSchema.parse({
-    ticketing: { adapter: 'servicenow', url: BASE, username: 'escalatord', token: 'sn-password-0123456', timeout: '2s', ...overrides },
+    ticketing: { adapter: 'servicenow', url: BASE, username: 'escalatord', token: 'sn-password-0123456', timeout: '30s', ...overrides },
   }).ticketing;
 }
 
