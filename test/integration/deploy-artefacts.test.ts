@@ -8,6 +8,8 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { registerClusterMetrics } from '../../src/cluster/cluster-metrics.js';
+import { SoloLeadership } from '../../src/cluster/solo-leadership.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -41,6 +43,7 @@ function secretEnv(docs: Doc[]): Record<string, string> {
 async function exportedMetricNames(): Promise<Set<string>> {
   const registry = new Registry();
   createMetrics(registry, { consoleIds: ['main'] });
+  registerClusterMetrics(registry, new SoloLeadership());
   return new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
 }
 const DESIGN_NAMES = [
@@ -74,10 +77,16 @@ describe('Kubernetes manifests', () => {
     expect(container.ports).toContainEqual(expect.objectContaining({ name: 'http', containerPort: 8080 }));
   });
 
-  it('give the daemon longer than its 10 s drain to stop, and never run two pods on the one store', () => {
+  it('give the daemon longer than its 10 s drain to stop, and run two replicas that are never both down by choice', () => {
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(10);
-    expect(deployment.spec.replicas).toBe(1);
-    expect(deployment.spec.strategy.type).toBe('Recreate');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    const pdb = byKind(docs, 'PodDisruptionBudget');
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    // Replicas share no volume: the store is the database.
+    expect(docs.filter((d) => d.kind === 'PersistentVolumeClaim')).toEqual([]);
+    expect(pod.volumes.filter((v: Doc) => v.persistentVolumeClaim)).toEqual([]);
   });
 
   it('run as a non-root user on a read-only root file system without privilege escalation', () => {
@@ -88,29 +97,26 @@ describe('Kubernetes manifests', () => {
     expect(container.resources.limits).toHaveProperty('memory');
   });
 
-  it('mount the PersistentVolumeClaim at the data directory and the ConfigMap at the config directory', () => {
-    const pvc = byKind(docs, 'PersistentVolumeClaim');
+  it('mount the ConfigMap at the config directory, with the secrets from the Secret and each pod named after itself', () => {
     const configMap = byKind(docs, 'ConfigMap');
-    const volume = (mountPath: string) => {
-      const mount = container.volumeMounts.find((m: Doc) => m.mountPath === mountPath);
-      expect(mount, mountPath).toBeDefined();
-      return pod.volumes.find((v: Doc) => v.name === mount.name);
-    };
-    expect(volume(DATA_DIR).persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
-    expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce']);
-    expect(volume('/etc/escalatord').configMap.name).toBe(configMap.metadata.name);
+    const mount = container.volumeMounts.find((m: Doc) => m.mountPath === '/etc/escalatord');
+    expect(pod.volumes.find((v: Doc) => v.name === mount.name).configMap.name).toBe(configMap.metadata.name);
     expect(container.args).toEqual(START_COMMAND);
     expect(container.envFrom[0].secretRef.name).toBe(byKind(docs, 'Secret').metadata.name);
+    expect(secretEnv(docs)).toHaveProperty('ESCALATORD_DATABASE_URL');
+    const instanceId = container.env.find((e: Doc) => e.name === 'ESCALATORD_CLUSTER__INSTANCE_ID');
+    expect(instanceId.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
   });
 
-  it('ship a ConfigMap config that the real schema accepts, with simulators off and the store on the volume', () => {
+  it('ship a ConfigMap config that the real schema accepts, with simulators off and the store in PostgreSQL', () => {
     const text = byKind(docs, 'ConfigMap').data['config.yaml'];
     // The Secret example's placeholders are refused on 0.0.0.0; real values of the same names are not.
     expect(() => parseConfigText(text, 'configmap.yaml', secretEnv(docs))).toThrow(/placeholder/);
     const real = Object.fromEntries(Object.keys(secretEnv(docs)).map((k, i) => [k, `${k.toLowerCase()}-real-value-${i}-7f3a9c`]));
     const cfg = parseConfigText(text, 'configmap.yaml', real);
     expect(cfg.simulator.enabled).toBe(false);
-    expect(cfg.storage.path.startsWith(`${DATA_DIR}/`)).toBe(true);
+    expect(cfg.storage.engine).toBe('postgres');
+    expect(cfg.storage.url).toBe(real.ESCALATORD_DATABASE_URL);
     expect(cfg.server.host).toBe('0.0.0.0');
     expect(cfg.server.port).toBe(8080);
     // The drain must fit in the pod's grace period, with time left for the final write.
@@ -282,7 +288,7 @@ describe('Prometheus, Grafana and compose', () => {
   it('wires compose: Prometheus gets its rules, Grafana its provisioning and the dashboard where the provider looks', () => {
     const compose = parseYaml(read('deploy/docker-compose.yml')) as Doc;
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['escalatord', 'prometheus', 'grafana']));
-    const mounts = (svc: string) => (compose.services[svc].volumes as string[]).map((v) => v.split(':'));
+    const mounts = (svc: string) => ((compose.services[svc].volumes ?? []) as string[]).map((v) => v.split(':'));
     for (const svc of Object.keys(compose.services)) {
       for (const [src] of mounts(svc).filter(([s]) => s.startsWith('.'))) expect(existsSync(join(ROOT, 'deploy', src)), src).toBe(true);
     }
@@ -293,7 +299,35 @@ describe('Prometheus, Grafana and compose', () => {
     expect(mounts('grafana').map(([s, t]) => `${s}:${t}`)).toContain('./grafana/provisioning:/etc/grafana/provisioning');
     const datasource = (parseYaml(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as Doc).datasources[0];
     expect(datasource).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
-    expect(mounts('escalatord').map(([, t]) => t)).toContain(DATA_DIR);
     expect(compose.services.escalatord.build.dockerfile).toBe('Dockerfile');
+  });
+
+  it('runs two escalatord instances on the compose PostgreSQL, each with its own name, both scraped', () => {
+    const compose = parseYaml(read('deploy/docker-compose.yml')) as Doc;
+    const postgres = compose.services.postgres;
+    expect(postgres.healthcheck.test.join(' ')).toContain('pg_isready');
+    const instances = ['escalatord', 'escalatord-2'].map((name) => {
+      const svc = compose.services[name];
+      expect(svc.depends_on.postgres.condition, name).toBe('service_healthy');
+      const [src] = (svc.volumes as string[]).map((v) => v.split(':')).find(([, t]) => t === '/etc/escalatord/config.yaml')!;
+      // Compose fills ${POSTGRES_PASSWORD:-…} in the environment; the daemon fills the config's ${…}.
+      const env = Object.fromEntries(Object.entries(svc.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/\$\{POSTGRES_PASSWORD:-([^}]*)\}/, '$1')]));
+      const cfg = parseConfigText(read(join('deploy', src)), src, env);
+      return { name, cfg, port: (svc.ports as string[])[0].split(':')[0] };
+    });
+    for (const { name, cfg } of instances) {
+      expect(cfg.storage.engine, name).toBe('postgres');
+      const url = new URL(cfg.storage.url!);
+      expect([url.hostname, url.username, url.pathname, decodeURIComponent(url.password)]).toEqual([
+        'postgres', postgres.environment.POSTGRES_USER, `/${postgres.environment.POSTGRES_DB}`, postgres.environment.POSTGRES_PASSWORD.replace(/^\$\{POSTGRES_PASSWORD:-(.*)\}$/, '$1'),
+      ]);
+      expect(cfg.server.host).toBe('0.0.0.0');
+      expect(cfg.simulator.enabled).toBe(false);
+    }
+    expect(new Set(instances.map((i) => i.cfg.cluster.instanceId)).size).toBe(2);
+    expect(new Set(instances.map((i) => i.port)).size).toBe(2);
+    const prom = parseYaml(read('deploy/prometheus/prometheus.yml')) as Doc;
+    const targets = prom.scrape_configs.find((s: Doc) => s.job_name === 'escalatord').static_configs[0].targets;
+    expect(targets).toEqual(['escalatord:8080', 'escalatord-2:8080']);
   });
 });
