@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook, webhookHeaders, type VerifyWebhookInput } from '../../src/ingest/webhook-signature.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { OLD_SECRET, SECRET, TOKENS, metricValue, startHarness, type Harness } from './ingest-harness.js';
 
 const URL_PATH = '/api/v1/ingest/console';
@@ -56,15 +56,15 @@ describe('POST /api/v1/ingest/console', () => {
     h = await startHarness();
     const id = 'msg_replayed';
     expect((await signedPost(report('srv-0001', 'failed'), id)).status).toBe(202);
-    const before = structuredClone(h.store.data);
+    const before = { servers: await h.servers(), lastSeq: await h.lastSeq(), dedup: await h.store.read.dedup.count() };
     const same = await signedPost(report('srv-0001', 'failed'), id);
     expect(same.status).toBeGreaterThanOrEqual(200);
     expect(same.status).toBeLessThan(300);
     expect(await same.json()).toMatchObject({ duplicate: true });
     const other = await signedPost(report('srv-0001', 'ok', new Date(Date.now() + 1000).toISOString()), id);
     expect(other.status).toBe(200);
-    expect(h.store.data.servers).toEqual(before.servers);
-    expect(h.store.data.lastSeq).toBe(before.lastSeq);
+    expect((await h.servers())).toEqual(before.servers);
+    expect((await h.lastSeq())).toBe(before.lastSeq);
     expect(await metricValue(h.registry, 'escalatord_ingest_reports_total', { source: 'console', outcome: 'duplicate' })).toBe(2);
   });
 
@@ -74,7 +74,7 @@ describe('POST /api/v1/ingest/console', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toContain('stale');
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 
   it('refuses a timestamp further in the future than the tolerance with 401', async () => {
@@ -101,7 +101,7 @@ describe('POST /api/v1/ingest/console', () => {
     const headers = webhookHeaders({ id: 'msg_ws', now: new Date(), body: signed, secret: SECRET });
     const res = await post(JSON.stringify(payload, null, 2), headers);
     expect(res.status).toBe(401);
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 
   it('answers 401 without credentials, 401 for an unknown token and 403 for a role that may not ingest', async () => {
@@ -111,14 +111,14 @@ describe('POST /api/v1/ingest/console', () => {
     expect((await post(body, { authorization: 'Bearer not-a-token-at-all-000' })).status).toBe(401);
     expect((await post(body, { authorization: `Bearer ${TOKENS.viewer}` })).status).toBe(403);
     expect(await metricValue(h.registry, 'escalatord_ingest_reports_total', { source: 'console', outcome: 'unauthorized' })).toBe(3);
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 
   it('accepts a bearer token of role ingest or admin instead of a signature', async () => {
     h = await startHarness();
     expect((await post(JSON.stringify(report('srv-0001')), { authorization: `Bearer ${TOKENS.ingest}` })).status).toBe(202);
     expect((await post(JSON.stringify(report('srv-0002')), { authorization: `Bearer ${TOKENS.admin}` })).status).toBe(202);
-    expect(Object.keys(h.store.data.servers).sort()).toEqual(['srv-0001', 'srv-0002']);
+    expect(Object.keys((await h.servers())).sort()).toEqual(['srv-0001', 'srv-0002']);
   });
 
   it('answers 413 for an oversized Content-Length before reading, parsing or verifying the body', async () => {
@@ -141,7 +141,7 @@ describe('POST /api/v1/ingest/console', () => {
     });
     expect(status).toBe(413);
     expect(verifications).toBe(0);
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 
   it('answers 413 for a streamed body that passes the limit', async () => {
@@ -150,7 +150,7 @@ describe('POST /api/v1/ingest/console', () => {
     expect(big.length).toBeGreaterThan(64 * 1024);
     const res = await post(big, webhookHeaders({ id: 'msg_big2', now: new Date(), body: big, secret: SECRET }));
     expect(res.status).toBe(413);
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 
   it('answers 400 naming every bad field of every report', async () => {
@@ -169,7 +169,7 @@ describe('POST /api/v1/ingest/console', () => {
       'reports.1.components.0.kind', 'reports.1.components.0.status', 'reports.1.components.1.name',
       'reports.1.observedAt', 'reports.1.reachable', 'reports.1.serverId', 'reports.2.components', 'reports.2.serverId',
     ]);
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
     expect(await metricValue(h.registry, 'escalatord_ingest_reports_total', { source: 'console', outcome: 'rejected' })).toBe(1);
   });
 
@@ -215,6 +215,6 @@ describe('POST /api/v1/ingest/console', () => {
     const res = await signedPost(report('srv-0001'));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
-    expect(h.store.data.servers).toEqual({});
+    expect((await h.servers())).toEqual({});
   });
 });

@@ -11,9 +11,9 @@ import { createIngestRouter, type IngestRouterDeps } from '../../src/http/routes
 import { createServerRouter } from '../../src/http/routes/server-routes.js';
 import { ComponentStateService } from '../../src/ingest/component-state.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import type { Server as StoredServer, Store } from '../../src/store/port.js';
 import { Transactor } from '../../src/store/transactor.js';
-import type { Store } from '../../src/store/types.js';
 
 export const TOKENS = {
   ingest: 'ingest-token-0123456789',
@@ -47,6 +47,10 @@ export interface Harness {
   metrics: Metrics;
   registry: Registry;
   setReady(ready: boolean): void;
+  /** Every stored server by id, read through the port (a null-prototype record: ids come from outside). */
+  servers(): Promise<Record<string, StoredServer>>;
+  /** The sequence number of the newest event: unchanged means nothing was committed with an event. */
+  lastSeq(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -58,21 +62,21 @@ export async function startHarness(opts: { store?: Store; config?: Config; verif
   const logger = pino({ level: 'silent' });
   const registry = new Registry();
   const metrics = createMetrics(registry, { consoleIds: config.consoles.map((c) => c.id) });
-  const transactor = new Transactor({ store, now, eventLogSize: 1000 });
-  const components = new ComponentStateService({ transactor, handler: { onChanges: () => undefined } });
+  const transactor = new Transactor({ store, now });
+  const components = new ComponentStateService({ transactor, handler: { onChanges: async () => undefined }, dedupRetentionMs: config.storage.dedupRetention });
   const auth = new TokenAuthenticator(config.auth.tokens);
   let ready = true;
   const isReady = () => ready && store.healthy;
   const secret = config.ingest.console.secret;
   const ingest = createIngestRouter({
-    auth, components, data: () => store.data, metrics, logger, isReady, now,
+    auth, components, metrics, logger, isReady, now,
     consoleSecrets: secret === undefined ? [] : Array.isArray(secret) ? secret : [secret],
     toleranceMs: config.ingest.console.tolerance,
     mapping: config.ingest.alertmanager.mapping,
     bodyLimit: config.server.bodyLimit,
     verify: opts.verify,
   });
-  const servers = createServerRouter({ auth, data: () => store.data, customers: config.customers });
+  const servers = createServerRouter({ auth, read: store.read, customers: config.customers });
   const app = createHttpApp({ logger, isReady, routers: [ingest, servers] });
   const server: Server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -85,6 +89,12 @@ export async function startHarness(opts: { store?: Store; config?: Config; verif
     setReady: (r) => {
       ready = r;
     },
+    async servers() {
+      const out = Object.create(null) as Record<string, StoredServer>;
+      for (const s of await store.read.servers.all()) out[s.id] = s;
+      return out;
+    },
+    lastSeq: () => store.read.events.latestSeq(),
     close: async () => {
       await new Promise<void>((r) => {
         server.close(() => r());

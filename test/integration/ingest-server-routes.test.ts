@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { emptyStoreData } from '../../src/store/types.js';
 import type { ServerState } from '../../src/domain/types.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { incident } from '../helpers/store-conformance.js';
 import { TOKENS, startHarness, type Harness } from './ingest-harness.js';
 
 let h: Harness | null = null;
@@ -19,15 +19,18 @@ function srv(id: string, customerId: string, reachable: boolean, statuses: Recor
 }
 
 async function seeded(): Promise<Harness> {
-  const data = emptyStoreData();
-  for (let i = 1; i <= 7; i++) {
-    const id = `srv-${String(i).padStart(2, '0')}`;
-    data.servers[id] = srv(id, i % 2 ? 'acme' : 'globex', i !== 3, { backup: i === 2 || i === 5 ? 'failed' : 'ok', email: 'ok' });
-  }
-  data.openIndex['srv-02/backup'] = 'INC-1';
-  data.incidents['INC-2'] = { id: 'INC-2', serverId: 'srv-02', status: 'open' } as never;
-  data.incidents['INC-3'] = { id: 'INC-3', serverId: 'srv-02', status: 'resolved' } as never;
-  return startHarness({ store: new MemoryStore(data) });
+  const store = new MemoryStore();
+  await store.open();
+  await store.transaction((u) => {
+    for (let i = 1; i <= 7; i++) {
+      const id = `srv-${String(i).padStart(2, '0')}`;
+      u.servers.put(srv(id, i % 2 ? 'acme' : 'globex', i !== 3, { backup: i === 2 || i === 5 ? 'failed' : 'ok', email: 'ok' }));
+    }
+    u.incidents.put(incident('INC-1', { serverId: 'srv-02', customerId: 'globex', component: 'backup' }));
+    u.incidents.put(incident('INC-2', { serverId: 'srv-02', customerId: 'globex', component: null, componentKind: null }));
+    u.incidents.put(incident('INC-3', { serverId: 'srv-02', customerId: 'globex', component: 'email', status: 'resolved', resolvedAt: '2026-11-25T11:00:00.000Z' }));
+  });
+  return startHarness({ store });
 }
 
 async function get(path: string, token = TOKENS.viewer): Promise<Response> {
