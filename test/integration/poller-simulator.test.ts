@@ -7,7 +7,7 @@ import { ComponentStateService } from '../../src/ingest/component-state.js';
 import { ConsolePoller } from '../../src/ingest/poller.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { ConsoleSimulator } from '../../src/simulator/console-simulator.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
 import { metricValue } from './ingest-harness.js';
 
@@ -25,8 +25,8 @@ async function setup(opts: { pollInterval?: string } = {}) {
   }).consoles[0];
   const store = new MemoryStore();
   await store.open();
-  const transactor = new Transactor({ store, now: () => new Date(), eventLogSize: 1000 });
-  const components = new ComponentStateService({ transactor, handler: { onChanges: () => undefined } });
+  const transactor = new Transactor({ store, now: () => new Date() });
+  const components = new ComponentStateService({ transactor, handler: { onChanges: async () => undefined }, dedupRetentionMs: 86_400_000 });
   const registry = new Registry();
   const metrics = createMetrics(registry, { consoleIds: ['main'] });
   const poller = new ConsolePoller({ config: consoleConfig, client: new ConsoleClient({ config: consoleConfig }), components, transactor, metrics, logger: pino({ level: 'silent' }), batchSize: 4 });
@@ -35,12 +35,15 @@ async function setup(opts: { pollInterval?: string } = {}) {
     fetch(`${url}/control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => {
       expect(r.status).toBe(200);
     });
-  return { sim, store, poller, registry, control };
+  /** Every stored server by id, read through the port. */
+  const servers = async () => Object.fromEntries((await store.read.servers.all()).map((s) => [s.id, s]));
+  const events = async () => (await store.read.events.since(0, 100_000)) ?? [];
+  return { sim, store, poller, registry, control, servers, events };
 }
 
-async function until(what: () => boolean, ms: number): Promise<number> {
+async function until(what: () => boolean | Promise<boolean>, ms: number): Promise<number> {
   const started = Date.now();
-  while (!what()) {
+  while (!(await what())) {
     if (Date.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -49,10 +52,10 @@ async function until(what: () => boolean, ms: number): Promise<number> {
 
 describe('ConsolePoller against the console simulator', () => {
   it('takes every server as the whole truth, with names and customers from the server list', async () => {
-    const { store, poller, registry } = await setup();
+    const { servers, poller, registry } = await setup();
     const result = await poller.pollNow();
     expect(result).toMatchObject({ ok: true, servers: 6, reports: 6, failed: 0 });
-    const s = store.data.servers['srv-0001'];
+    const s = (await servers())['srv-0001'];
     expect(s).toMatchObject({ consoleId: 'main', customerId: 'acme', reachable: true });
     expect(s.name).toMatch(/^acme-/);
     expect(Object.keys(s.components).length).toBeGreaterThan(5);
@@ -62,45 +65,45 @@ describe('ConsolePoller against the console simulator', () => {
   });
 
   it('sees a fault injected through the control API within one poll interval', async () => {
-    const { store, poller, control } = await setup({ pollInterval: '1s' });
+    const { servers, events, poller, control } = await setup({ pollInterval: '1s' });
     poller.start();
-    await until(() => store.data.servers['srv-0003'] !== undefined, 3000);
+    await until(async () => (await servers())['srv-0003'] !== undefined, 3000);
     await control('/servers/srv-0003/components/backup', { status: 'failed', message: 'backup job exited with code 3' });
-    const waited = await until(() => store.data.servers['srv-0003'].components.backup?.status === 'failed', 2500);
+    const waited = await until(async () => (await servers())['srv-0003'].components.backup?.status === 'failed', 2500);
     expect(waited).toBeLessThanOrEqual(1000 + 300);
-    expect(store.data.servers['srv-0003'].components.backup.message).toBe('backup job exited with code 3');
-    expect(store.data.events.some((e) => e.type === 'component.changed' && e.data.serverId === 'srv-0003' && e.data.to === 'failed')).toBe(true);
+    expect((await servers())['srv-0003'].components.backup.message).toBe('backup job exited with code 3');
+    expect((await events()).some((e) => e.type === 'component.changed' && e.data.serverId === 'srv-0003' && e.data.to === 'failed')).toBe(true);
   });
 
   it('turns a console outage into console_up 0 and one console.down event, never into component changes', async () => {
-    const { store, poller, registry, control } = await setup();
+    const { servers, events, poller, registry, control } = await setup();
     await poller.pollNow();
-    const servers = structuredClone(store.data.servers);
-    const changesBefore = store.data.events.filter((e) => e.type === 'component.changed').length;
+    const before = await servers();
+    const changesBefore = (await events()).filter((e) => e.type === 'component.changed').length;
     await control('/outage', { down: true });
     for (let i = 0; i < 3; i++) expect((await poller.pollNow()).ok).toBe(false);
     expect(await metricValue(registry, 'escalatord_console_up', { console: 'main' })).toBe(0);
-    expect(store.data.events.filter((e) => e.type === 'console.down')).toHaveLength(1);
-    expect(store.data.events.filter((e) => e.type === 'component.changed')).toHaveLength(changesBefore);
-    expect(store.data.servers).toEqual(servers);
+    expect((await events()).filter((e) => e.type === 'console.down')).toHaveLength(1);
+    expect((await events()).filter((e) => e.type === 'component.changed')).toHaveLength(changesBefore);
+    expect(await servers()).toEqual(before);
     expect(poller.health()).toMatchObject({ up: false, lastError: expect.stringContaining('503') });
 
     await control('/outage', { down: false });
     expect((await poller.pollNow()).ok).toBe(true);
     expect(await metricValue(registry, 'escalatord_console_up', { console: 'main' })).toBe(1);
-    expect(store.data.events.filter((e) => e.type === 'console.up')).toHaveLength(1);
+    expect((await events()).filter((e) => e.type === 'console.up')).toHaveLength(1);
   });
 
   it('treats a console that stopped answering as down, through the schedule as well', async () => {
-    const { sim, store, poller, registry } = await setup({ pollInterval: '1s' });
+    const { sim, servers, events, poller, registry } = await setup({ pollInterval: '1s' });
     await poller.pollNow();
-    const servers = structuredClone(store.data.servers);
+    const before = await servers();
     await sim.stop();
     poller.start();
     await until(() => poller.health().up === false, 3000);
     expect(await metricValue(registry, 'escalatord_console_up', { console: 'main' })).toBe(0);
-    expect(store.data.servers).toEqual(servers);
-    expect(store.data.events.filter((e) => e.type === 'console.down')).toHaveLength(1);
+    expect(await servers()).toEqual(before);
+    expect((await events()).filter((e) => e.type === 'console.down')).toHaveLength(1);
   });
 
   it('stops the schedule and the running poll, and can be stopped twice', async () => {
