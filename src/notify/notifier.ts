@@ -67,13 +67,13 @@ export class Notifier {
         return { channelId, type: channel.type, email };
       }
       case 'teams':
-        await this.post(channel.url, teamsCard(message));
+        await this.post(channel, teamsCard(message));
         return { channelId, type: channel.type };
       case 'slack':
-        await this.post(channel.url, slackPayload(message), channel.token);
+        await this.post(channel, slackPayload(message), channel.token);
         return { channelId, type: channel.type };
       case 'webhook':
-        await this.post(channel.url, { ...message, sentAt: this.deps.now().toISOString(), source: 'escalatord' }, channel.token);
+        await this.post(channel, { ...message, sentAt: this.deps.now().toISOString(), source: 'escalatord' }, channel.token);
         return { channelId, type: channel.type };
     }
   }
@@ -83,7 +83,8 @@ export class Notifier {
     for (const mailer of this.mailers.values()) mailer.close();
   }
 
-  private async post(url: string, body: unknown, token?: string): Promise<void> {
+  private async post(channel: { id: string; url: string }, body: unknown, token?: string): Promise<void> {
+    const url = channel.url;
     try {
       await this.http.post(url, body, {
         timeout: this.deps.timeoutMs,
@@ -93,9 +94,24 @@ export class Notifier {
         headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       });
     } catch (err) {
-      throw classifyAxiosError(err, this.deps.now());
+      throw withoutUrl(classifyAxiosError(err, this.deps.now()), url, channel.id);
     }
   }
+}
+
+/**
+ * Webhook URLs are credentials (a Teams Workflows URL carries its `sig`, a Slack URL its secret path), and
+ * the error's message reaches logs, dead letters and the incident's timeline: the URL is replaced by the
+ * channel's id.
+ */
+function withoutUrl(error: TicketError, url: string, channelId: string): TicketError {
+  const scrub = (text: string | undefined) => text?.split(url).join(`<channel ${channelId}>`);
+  return new TicketError(error.reason, scrub(error.message) ?? error.message, {
+    retryable: error.retryable,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.detail !== undefined ? { detail: scrub(error.detail) } : {}),
+  });
 }
 
 /** Slack mrkdwn treats `&`, `<` and `>` as control characters; everything from data is escaped. */

@@ -96,4 +96,16 @@ describe('Teams channel', () => {
     nock(WORKFLOW).post(`${PATH}${QUERY}`).reply(400, { error: { code: 'InvalidRequestContent' } });
     await expect(notifier.send('teams', breach)).rejects.toMatchObject({ retryable: false, reason: 'client-error', status: 400 });
   });
+
+  it('never puts the workflow URL, whose sig is a credential, in the error it throws', async () => {
+    nock(WORKFLOW).post(`${PATH}${QUERY}`).reply(404, { error: { message: `no flow at ${WORKFLOW}${PATH}${QUERY}` } });
+    const err = (await notifier.send('teams', breach).catch((e: unknown) => e)) as TicketError;
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err.message).toBe('POST <channel teams> answered 404');
+    expect(`${err.message} ${err.detail ?? ''}`).not.toContain('c2lnbmF0dXJl');
+    nock(WORKFLOW).post(`${PATH}${QUERY}`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    const reset = (await notifier.send('teams', breach).catch((e: unknown) => e)) as TicketError;
+    expect(reset).toMatchObject({ retryable: true });
+    expect(reset.message).toMatch(/^POST <channel teams> /);
+  });
 });
