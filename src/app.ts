@@ -36,6 +36,7 @@ import { createServerRouter } from './http/routes/server-routes.js';
 import { createTicketingRouter } from './http/routes/ticketing-routes.js';
 import { ComponentCounts } from './ingest/component-counts.js';
 import { ComponentStateService } from './ingest/component-state.js';
+import { ServerInventory, type ConsoleLister } from './ingest/inventory.js';
 import { ConsolePoller, ConsolePollers } from './ingest/poller.js';
 import { EventWindow } from './live/event-window.js';
 import { LiveHub } from './live/live-hub.js';
@@ -137,7 +138,13 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   scheduler = new SlaScheduler({ read: store.read, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });
   const monitor = new MonitorHandler({ policy: routing, hooks: sla, metrics });
   const componentCounts = new ComponentCounts();
-  const components = new ComponentStateService({ transactor, handler: monitor, counts: componentCounts, dedupRetentionMs: config.storage.dedupRetention });
+  // Consoles are known once outbound starts (the simulator's address); the inventory asks for them then.
+  let consoleListers: ConsoleLister[] = [];
+  const inventory = new ServerInventory({
+    consoles: () => consoleListers, servers: store.read.servers, refreshEveryMs: config.ingest.inventoryRefresh, maxServers: config.ingest.maxServers,
+    now: () => now().getTime(), onRefreshError: (consoleId, err) => log('inventory').warn({ consoleId, err: (err as Error).message }, 'could not refresh the console inventory'),
+  });
+  const components = new ComponentStateService({ transactor, handler: monitor, counts: componentCounts, dedupRetentionMs: config.storage.dedupRetention, inventory });
   const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics, dedupRetentionMs: config.storage.dedupRetention });
   const sweeper = new Sweeper({
     transactor, monitor, hooks: sla, policy: routing, archive: built.archive as Archiver | null, logger: log('sweeper'), now,
@@ -145,6 +152,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     resolvedRetentionMs: config.storage.resolvedRetention,
     eventLogSize: config.storage.eventLogSize,
     auditRetentionMs: config.storage.auditRetention,
+    forgettable: (server, at) => consoleListers.length > 0
+      ? server.consoleId !== undefined && inventory.hasList(server.consoleId) && !inventory.lists(server.id)
+      : Date.parse(server.observedAt) < at.getTime() - config.ingest.serverExpiry,
   });
   const sweepEveryMs = Math.min(5000, Math.max(250, Math.floor(config.routing.degradedGrace / 4)));
 
@@ -238,7 +248,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       if (!ticketing.url) ticketing = { ...ticketing, url: urls.ticketingUrl };
     }
     const clients = new Map(consoles.map((c) => [c.id, new ConsoleClient({ config: c })]));
-    const makePollers = () => new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, metrics, logger: log('poller'), now })));
+    consoleListers = [...clients].map(([id, client]) => ({ id, listServers: () => client.listServers({}) }));
+    const makePollers = () => new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, inventory, metrics, logger: log('poller'), now })));
     const sources = new Map<string, DiagnosticsSource>([...clients].map(([id, client]) => [id, { diagnostics: (serverId, component) => client.diagnostics(serverId, component ?? '') }]));
     const diagnostics = new DiagnosticsService({ sources, timeoutMs: config.routing.diagnosticsTimeout, maxBytes: config.ticketing.diagnosticsMaxBytes, now });
     const adapter = ticketing.url ? createTicketAdapter(ticketing, { publicUrl }) : null;

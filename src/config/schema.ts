@@ -120,6 +120,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       console: z.strictObject({ secret: z.union([z.string().min(16), z.array(z.string().min(16))]).optional(), tolerance: duration.default(parseDuration('300s')) }).prefault({}),
       alertmanager: z.strictObject({ mapping: mappingSchema.prefault({}) }).prefault({}),
+      /** Without a console, servers are known from reports alone: at most this many are kept. */
+      maxServers: z.number().int().min(1).default(5000),
+      /** Without a console, a server no report has named for this long is forgotten. */
+      serverExpiry: duration.default(parseDuration('7d')),
+      /** With consoles, a report naming an unknown server refreshes each console's inventory at most this often. */
+      inventoryRefresh: duration.default(parseDuration('1m')),
     })
     .prefault({}),
   consoles: z.array(consoleSchema).default([]),

@@ -41,3 +41,10 @@ export class UnauthorizedError extends AppError {
     super('unauthorized', message);
   }
 }
+
+/** Well-formed, but about something the daemon does not keep (a server no console lists): 422. */
+export class UnprocessableError extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('unprocessable', message, details);
+  }
+}

@@ -8,6 +8,7 @@ import { degradedIncidentsDue } from '../domain/degraded.js';
 import { resolve as resolveIncident } from '../domain/incident.js';
 import { commentDisposition } from '../domain/ticket-policy.js';
 import type { RoutingPolicy } from '../domain/routing.js';
+import type { Server } from '../store/port.js';
 import type { Transactor } from '../store/transactor.js';
 import { saveIncident } from './incident-records.js';
 import type { LifecycleHooks } from './lifecycle-hooks.js';
@@ -28,6 +29,8 @@ export interface SweeperDeps {
   eventLogSize: number;
   auditRetentionMs: number;
   archive: Archiver | null;
+  /** Whether the daemon may forget a server (no console lists it any more, or no report named it for long). */
+  forgettable?: (server: Server, now: Date) => boolean;
   logger: Logger;
   now: () => Date;
 }
@@ -56,6 +59,7 @@ export class Sweeper {
     const now = this.deps.now();
     await this.openDegraded(now);
     await this.autoResolve(now);
+    await this.forgetServers(now);
     await transactor.store.housekeeping(now, {
       keepEvents: this.deps.eventLogSize,
       auditBefore: new Date(now.getTime() - this.deps.auditRetentionMs).toISOString(),
@@ -84,6 +88,19 @@ export class Sweeper {
         await this.deps.monitor.openIncident(tx, d.decision, server, 'poll', d.detectedAt, d.message);
       }
     });
+  }
+
+  /** Servers leave the store once the inventory no longer has them and nothing is open on them. */
+  private async forgetServers(now: Date): Promise<void> {
+    const forgettable = this.deps.forgettable;
+    if (!forgettable) return;
+    const read = this.deps.transactor.read;
+    const gone = (await read.servers.all()).filter((s) => forgettable(s, now)).slice(0, EXPIRE_PER_PASS);
+    if (gone.length === 0) return;
+    await this.deps.transactor.run(async (tx) => {
+      for (const s of gone) if ((await tx.incidents.openOn(s.id)).length === 0) tx.servers.delete(s.id);
+    });
+    this.deps.logger.info({ servers: gone.length }, 'forgot servers no longer in the inventory');
   }
 
   private async autoResolve(now: Date): Promise<void> {

@@ -48,6 +48,8 @@ export interface AlertmanagerIngestResult {
   /** Alerts whose state was already applied by an earlier delivery. */
   duplicates: number;
   skipped: Array<{ fingerprint: string; reason: AlertSkipReason }>;
+  /** Alerts about servers the inventory does not know: nothing of them was stored. */
+  refused: Array<{ serverId: string; reason: string }>;
 }
 
 export interface AlertmanagerIngestDeps {
@@ -63,11 +65,11 @@ export interface AlertmanagerIngestDeps {
  */
 export async function ingestAlertmanager(deps: AlertmanagerIngestDeps, payload: AlertmanagerPayload): Promise<AlertmanagerIngestResult> {
   const { accepted, skipped } = mapPayload(payload, deps.rules);
-  if (accepted.length === 0) return { accepted: 0, duplicates: 0, skipped };
+  if (accepted.length === 0) return { accepted: 0, duplicates: 0, skipped, refused: [] };
   const items = accepted.map((a) => {
     const { reachable: _ignored, ...report } = a.report;
     return { key: a.key, report };
   });
   const result = await deps.components.applyKeyed(items, { mode: 'delta', source: 'alertmanager' });
-  return { accepted: result.accepted, duplicates: result.duplicates, skipped };
+  return { accepted: result.accepted, duplicates: result.duplicates, skipped, refused: result.refused };
 }

@@ -4,6 +4,7 @@ import { diffReport, onlyObservationChanged, type StateChange } from '../domain/
 import type { IncidentSource, ServerState, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
 import type { ComponentCounts } from './component-counts.js';
+import type { ServerInventory } from './inventory.js';
 
 export interface ChangeHandler {
   /** Called inside the commit with the server's new state and its changes. */
@@ -21,6 +22,8 @@ export interface ApplyResult {
   applied: number;
   duplicate: boolean;
   changes: number;
+  /** Reports refused because their server is not in the inventory: nothing of them was stored. */
+  refused: Array<{ serverId: string; reason: string }>;
 }
 
 /** A report whose reachability is not known to its sender (Alertmanager): the server keeps what it had. */
@@ -33,6 +36,8 @@ export interface ComponentStateDeps {
   counts?: ComponentCounts;
   /** How long an idempotency key is remembered. */
   dedupRetentionMs: number;
+  /** Which servers may be stored; pushed reports for others are refused. Absent: every server is accepted. */
+  inventory?: Pick<ServerInventory, 'admit'>;
 }
 
 export class ComponentStateService {
@@ -50,25 +55,36 @@ export class ComponentStateService {
    * answered only once the first delivery is durable.
    */
   async apply(reports: IncomingReport[], meta: ReportMeta, idempotencyKeys: string[] = []): Promise<ApplyResult> {
+    const { accepted, refused } = await this.admit(reports, meta);
+    // Nothing to store: the delivery changes nothing, so its key is not claimed either.
+    if (accepted.length === 0 && refused.length > 0) return { applied: 0, duplicate: false, changes: 0, refused };
     return this.deps.transactor.run(async (tx) => {
       if (idempotencyKeys.length > 0) {
         let fresh = 0;
         for (const k of idempotencyKeys) if (await tx.dedup.claim(k, this.expiry(tx))) fresh++;
-        if (fresh === 0) return { applied: 0, duplicate: true, changes: 0 };
+        if (fresh === 0) return { applied: 0, duplicate: true, changes: 0, refused: [] };
       }
-      const changes = await this.applyInTx(tx, reports, meta);
-      return { applied: reports.length, duplicate: false, changes: changes.length };
+      const changes = await this.applyInTx(tx, accepted, meta);
+      return { applied: accepted.length, duplicate: false, changes: changes.length, refused };
     });
   }
 
   /** Applies only the reports whose own key was not claimed before (Alertmanager: one key per alert state). */
-  async applyKeyed(items: Array<{ key: string; report: IncomingReport }>, meta: ReportMeta): Promise<{ accepted: number; duplicates: number; changes: number }> {
+  async applyKeyed(items: Array<{ key: string; report: IncomingReport }>, meta: ReportMeta): Promise<{ accepted: number; duplicates: number; changes: number; refused: ApplyResult['refused'] }> {
+    const admitted = await this.admit(items.map((i) => ({ ...i, serverId: i.report.serverId })), meta);
+    const { refused } = admitted;
     return this.deps.transactor.run(async (tx) => {
       const fresh: IncomingReport[] = [];
-      for (const { key, report } of items) if (await tx.dedup.claim(key, this.expiry(tx))) fresh.push(report);
+      for (const { key, report } of admitted.accepted) if (await tx.dedup.claim(key, this.expiry(tx))) fresh.push(report);
       const changes = fresh.length > 0 ? await this.applyInTx(tx, fresh, meta) : [];
-      return { accepted: fresh.length, duplicates: items.length - fresh.length, changes: changes.length };
+      return { accepted: fresh.length, duplicates: admitted.accepted.length - fresh.length, changes: changes.length, refused };
     });
+  }
+
+  /** Polled reports come from the console's own list; pushed ones must name a server the inventory knows. */
+  private async admit<T extends { serverId: string }>(reports: T[], meta: ReportMeta): Promise<{ accepted: T[]; refused: ApplyResult['refused'] }> {
+    if (meta.source === 'poll' || !this.deps.inventory) return { accepted: reports, refused: [] };
+    return this.deps.inventory.admit(reports);
   }
 
   async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta): Promise<StateChange[]> {

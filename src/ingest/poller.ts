@@ -36,6 +36,8 @@ export interface ConsolePollerDeps {
   client: Pick<ConsoleClient, 'listServers' | 'status'> & { close?: () => void };
   components: Pick<ComponentStateService, 'apply'>;
   transactor: Pick<Transactor, 'run' | 'read'>;
+  /** Told each console's full list, the inventory pushed reports are checked against. */
+  inventory?: { update(consoleId: string, servers: ReadonlyArray<{ id: string; name: string; customerId: string }>): void };
   metrics: Pick<Metrics, 'consoleUp' | 'consolePollDuration' | 'ingestReports'>;
   logger: Logger;
   now?: () => Date;
@@ -165,6 +167,7 @@ export class ConsolePoller {
   private async collect(signal: AbortSignal, result: PollResult): Promise<void> {
     const servers = await this.deps.client.listServers({ signal });
     result.servers = servers.length;
+    this.deps.inventory?.update(this.id, servers);
     const names = new Map<string, { name: string; customerId: string }>();
     for (const s of servers) names.set(s.id, { name: s.name, customerId: s.customerId });
 

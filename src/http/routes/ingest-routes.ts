@@ -5,7 +5,7 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { AlertMappingRules } from '../../domain/alertmanager-mapping.js';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
+import { ForbiddenError, UnauthorizedError, UnprocessableError, ValidationError } from '../../domain/errors.js';
 import type { Role } from '../../domain/types.js';
 import type { ComponentStateService } from '../../ingest/component-state.js';
 import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alertmanager.js';
@@ -68,7 +68,9 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   /** Counts the failures that end a request (4xx/5xx) before handing them to the error handler. */
   const countErrors = (source: 'console' | 'alertmanager'): ErrorRequestHandler => (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
     const e = err as { type?: string; code?: string; status?: number };
-    if (err instanceof UnauthorizedError || err instanceof ForbiddenError) count(source, 'unauthorized');
+    if (err instanceof UnprocessableError) {
+      // Counted as rejected, report by report, where it was raised.
+    } else if (err instanceof UnauthorizedError || err instanceof ForbiddenError) count(source, 'unauthorized');
     else if (err instanceof ValidationError || e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || (e.status !== undefined && e.status < 500)) count(source, 'rejected');
     else count(source, 'error');
     next(err);
@@ -133,13 +135,19 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       const reports = parseReportBody(body);
       const key = webhookId ?? header(req, 'idempotency-key');
       const result = await deps.components.apply(reports, { mode: 'delta', source: 'console' }, key ? [`console:${key}`] : []);
+      count('console', 'rejected', result.refused.length);
+      if (result.applied === 0 && result.refused.length > 0) {
+        throw new UnprocessableError('no report names a server the Monitoring Consoles list; nothing was stored', {
+          errors: result.refused.map((r) => ({ field: 'serverId', message: `${r.serverId}: ${r.reason}` })),
+        });
+      }
       if (result.duplicate) {
         count('console', 'duplicate', reports.length);
         res.status(200).json({ accepted: 0, duplicate: true });
         return;
       }
-      count('console', 'accepted', reports.length);
-      res.status(202).json({ accepted: reports.length, changes: result.changes });
+      count('console', 'accepted', result.applied);
+      res.status(202).json({ accepted: result.applied, changes: result.changes, ...(result.refused.length > 0 ? { refused: result.refused } : {}) });
     },
     countErrors('console'),
   );
@@ -160,7 +168,13 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       const result = await ingestAlertmanager({ components: deps.components, rules: deps.mapping }, payload);
       count('alertmanager', 'accepted', result.accepted);
       count('alertmanager', 'duplicate', result.duplicates);
-      count('alertmanager', 'rejected', result.skipped.length);
+      count('alertmanager', 'rejected', result.skipped.length + result.refused.length);
+      if (result.refused.length > 0) deps.logger.warn({ groupKey: payload.groupKey, refused: result.refused.slice(0, 20) }, 'alerts about servers no console lists were refused');
+      if (result.accepted === 0 && result.duplicates === 0 && result.refused.length > 0) {
+        throw new UnprocessableError('no alert names a server the Monitoring Consoles list; nothing was stored', {
+          errors: result.refused.map((r) => ({ field: 'serverId', message: `${r.serverId}: ${r.reason}` })),
+        });
+      }
       if (result.skipped.length > 0) {
         deps.logger.info({ groupKey: payload.groupKey, skipped: result.skipped.slice(0, 20) }, 'alerts without a server or component were skipped');
       }
@@ -169,6 +183,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
         accepted: result.accepted,
         duplicates: result.duplicates,
         skipped: result.skipped.length,
+        ...(result.refused.length > 0 ? { refused: result.refused } : {}),
         ...(duplicate ? { duplicate: true } : {}),
       });
     },
