@@ -108,6 +108,8 @@ export const ACTION_WORDS = {
   'management-escalated': 'escalated to management',
   'management-acknowledged': 'management step acknowledged',
   'diagnostics-failed': 'diagnostics could not be fetched',
+  'sla.warning': 'SLA warning',
+  'sla.breached': 'SLA breached',
   acknowledged: 'acknowledged',
   progress: 'progress reported',
   status: 'status changed',
@@ -150,8 +152,11 @@ export function eventText(type, data, serverName, customerName = (id) => id) {
       return inc
         ? `New L${inc.level} ${inc.priority} incident ${inc.id} on ${serverName(inc.serverId)} (${customerName(inc.customerId)}): ${inc.title}`
         : `New incident ${d.incidentId || ''}`;
-    case 'incident.escalated':
-      return `${incidentRef(d)} escalated to L${inc ? inc.level : d.toLevel}${d.reason ? ` — ${d.reason}` : ''}`;
+    case 'incident.escalated': {
+      const last = inc && Array.isArray(inc.timeline) ? inc.timeline[inc.timeline.length - 1] : null;
+      const by = last && last.action === 'escalated' && last.actor && last.actor.name ? ` by ${last.actor.name}` : '';
+      return `${incidentRef(d)} escalated to L${inc ? inc.level : d.toLevel}${by}${d.reason ? ` — ${d.reason}` : ''}`;
+    }
     case 'incident.updated':
       return updateText(d, serverName);
     case 'incident.resolved':

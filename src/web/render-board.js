@@ -105,7 +105,7 @@ function buildRow(incident, ctx, now) {
     h('td', { class: 'col-server' }, ctx.serverName(incident.serverId)),
     h('td', {}, `L${incident.level}`),
     h('td', {}, h('span', { class: `pill status-${incident.status}` }, STATUS_LABELS[incident.status] || incident.status)),
-    h('td', { class: 'nowrap' }, nextBreachNode(incident, now)),
+    h('td', { class: 'nowrap' }, nextBreachNode(incident, now), ' ', offHoursNote(incident, ctx.policy, now, true)),
     h('td', { class: 'nowrap', dataset: { fact: 'ticket' } }, ticketSummary(incident.ticket)),
     h('td', { class: 'nowrap col-opened' }, timeNode(incident.createdAt, now)),
     h('td', { class: 'nowrap' }, ack, ack ? h('p', { class: 'form-error', role: 'alert', dataset: { errorFor: `${incident.id}/acknowledge` }, hidden: true }) : null));

@@ -131,12 +131,16 @@ function consoleItem(c) {
     c.up === false && c.lastError ? h('span', { class: 'console-error small text-breach' }, c.lastError) : null);
 }
 
-/** The incident.updated that records a new ticket says what the ticket.created next to it says. */
+/**
+ * An incident.updated that records a new ticket, an SLA warning or breach, or a management step says what
+ * the ticket.created, sla.* or management.escalated event next to it says: one line is enough.
+ */
+const TOLD_ELSEWHERE = new Set(['ticket-created', 'sla.warning', 'sla.breached', 'management-escalated']);
 function worthALine(e) {
   if (e.type !== 'incident.updated' || !e.data || !e.data.incident) return true;
   const timeline = e.data.incident.timeline || [];
   const last = timeline[timeline.length - 1];
-  return !(last && last.action === 'ticket-created');
+  return !(last && TOLD_ELSEWHERE.has(last.action));
 }
 
 const incidentOf = (e) => (e.data && (e.data.incidentId || (e.data.incident && e.data.incident.id))) || null;

@@ -54,7 +54,7 @@ export function nextBreach(incident, now) {
  * When the incident's calendar is out of hours now, a short note for a card ("off hours until Mon
  * 09:00") with the whole sentence on hover; null in working time or without the policy.
  */
-export function offHoursNote(incident, policy, now) {
+export function offHoursNote(incident, policy, now, short = false) {
   const prio = policy && policy.priorities ? policy.priorities[incident.priority] : null;
   const cal = prio && policy.calendars ? policy.calendars[prio.calendar] : null;
   if (!cal) return null;
@@ -62,5 +62,5 @@ export function offHoursNote(incident, policy, now) {
   if (status.working) return null;
   const sentence = describeCalendar(prio.calendar, cal, now);
   const resumes = sentence.includes('resumes ') ? sentence.slice(sentence.indexOf('resumes ') + 8) : '';
-  return h('span', { class: 'off-hours', title: sentence }, `off hours${resumes ? ` until ${resumes}` : ''}`);
+  return h('span', { class: 'off-hours', title: sentence }, short || !resumes ? 'off hours' : `off hours until ${resumes}`);
 }

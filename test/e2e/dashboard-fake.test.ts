@@ -310,9 +310,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
   it('ticks SLA countdowns every second, turning amber at warnAt and red at the due instant, and drops resolved incidents', async () => {
     const page = await openAs(VIEWER);
     const t = Date.now();
-    const soon = makeIncident({ id: 'INC-000103', level: 2, priority: 'P2', title: 'Degraded for longer than the grace period' }, t);
-    soon.sla!.response = { dueAt: new Date(t + 4_000).toISOString(), state: 'running', warnedAt: null, breachedAt: null, startedAt: new Date(t - 60_000).toISOString() };
-    (soon.sla!.response as unknown as Record<string, string>).warnAt = new Date(t + 2_000).toISOString();
+    const base = makeIncident({ id: 'INC-000103', level: 2, priority: 'P2', title: 'Degraded for longer than the grace period' }, t);
+    const response = { dueAt: new Date(t + 4_000).toISOString(), warnAt: new Date(t + 2_000).toISOString(), state: 'running' as const, warnedAt: null, breachedAt: null, startedAt: new Date(t - 60_000).toISOString() };
+    const soon = { ...base, sla: { ...base.sla!, response } };
     backend.emit('incident.created', { incident: soon });
     const row = page.locator('li.card[data-id="INC-000103"] .sla[data-clock="response"]');
     await row.waitFor();
@@ -416,6 +416,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await page.locator('.feed-item').nth(1).waitFor();
     await page.screenshot({ path: `${artifacts}fake-board-1440.png` });
     await page.getByRole('button', { name: 'List' }).click();
+    await page.locator('#list').waitFor();
     await page.screenshot({ path: `${artifacts}fake-list-1440.png` });
     await page.getByRole('button', { name: 'Board' }).click();
     await page.locator('li.card[data-id="INC-000088"] .card-title a').click();

@@ -319,6 +319,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the rea
     expect(await page.locator('[data-count-of="unacknowledged"] b').textContent()).toBe(String(api.filter((i) => i.status === 'open').length));
     expect(await page.locator('[data-count-of="p1"] b').textContent()).toBe(String(api.filter((i) => i.priority === 'P1').length));
     await page.getByRole('button', { name: 'Board' }).click();
+    await page.locator('#board').waitFor();
     await page.screenshot({ path: `${artifacts}live-board-1440.png` });
     await expectClean(page);
     await page.close();
@@ -415,6 +416,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('triage order against the real 
     }
     await page.screenshot({ path: `${artifacts}live-triage-list-1440.png` });
     await page.getByRole('button', { name: 'Board' }).click();
+    await page.locator('#board').waitFor();
     await page.screenshot({ path: `${artifacts}live-triage-board-1440.png` });
     await expectClean(page);
     await page.close();

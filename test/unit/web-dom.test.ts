@@ -7,6 +7,10 @@ import { h, safeUrl } from '../../src/web/dom.js';
 // @ts-expect-error -- the dashboard is plain JavaScript without type declarations
 import { ticketLink } from '../../src/web/widgets.js';
 
+// The test tsconfig has no DOM types; jsdom provides these at run time.
+interface MiniElement { remove(): void; querySelectorAll(selector: string): { length: number } }
+const { document, window } = globalThis as unknown as { document: { body: { append(el: MiniElement): void }; querySelectorAll(s: string): { length: number } }; window: { pwned?: number } };
+
 const HOSTILE = [
   '<img src=x onerror="window.pwned=1">',
   '<script>window.pwned=1</script>',
@@ -27,7 +31,7 @@ describe('h()', () => {
     expect(el.getAttribute('title')).toBe(text);
     expect(el.dataset.id).toBe(text);
     expect(document.querySelectorAll('img, script, svg, iframe').length).toBe(0);
-    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+    expect(window.pwned).toBeUndefined();
     el.remove();
   });
 
