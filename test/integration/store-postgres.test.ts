@@ -106,6 +106,15 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       for (const [, list] of heard) expect(list).toEqual(all);
     });
 
+    it('hands out its reader before it opens; the reader answers once the store is open', async () => {
+      const s = new PostgresStore({ url: db.url });
+      stores.push(s);
+      const read = s.read;
+      await expect(read.servers.count()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await s.open();
+      expect(await read.servers.count()).toBe(0);
+    });
+
     it('shows a write committed on one instance to a read on another at once', async () => {
       const [a, b] = [await open(), await open()];
       await a.transaction((u) => u.servers.put(server('srv-9', 'globex')));

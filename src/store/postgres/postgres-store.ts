@@ -63,7 +63,8 @@ export class PostgresStore implements Store {
   private pool: pg.Pool | undefined;
   private feed: EventFeed | undefined;
   private readonly listeners: Array<(events: LoggedEvent[]) => void> = [];
-  private reader: StoreReader | undefined;
+  /** Built at once (the composition root hands its parts out before open); it answers once the pool is open. */
+  private readonly reader: StoreReader;
   private up = true;
   private opened = false;
   private closed = false;
@@ -74,6 +75,7 @@ export class PostgresStore implements Store {
   constructor(private readonly options: PostgresStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.freeze = freezer(options.freezeRecords ?? process.env.VITEST !== undefined);
+    this.reader = pgReader({ query: (sql, params) => this.poolQuery(sql, params), locking: false, freeze: this.freeze });
   }
 
   /** False while the database cannot be reached (the last attempt to use it failed for that reason). */
@@ -82,7 +84,6 @@ export class PostgresStore implements Store {
   }
 
   get read(): StoreReader {
-    if (!this.reader) throw new StoreUnavailableError('the store is not open');
     return this.reader;
   }
 
@@ -120,7 +121,6 @@ export class PostgresStore implements Store {
     }
     client.release();
     this.pool = pool;
-    this.reader = pgReader({ query: (sql, params) => this.poolQuery(sql, params), locking: false, freeze: this.freeze });
     const feed = new EventFeed({
       connect: async () => {
         const c = new pg.Client({ connectionString: o.url, application_name: `${o.applicationName ?? 'escalatord'} listen`, keepAlive: true, connectionTimeoutMillis: 5_000 });
