@@ -40,7 +40,8 @@ export function diffReport(prev: ServerState | undefined, report: StatusReport, 
     reachable: prev?.reachable ?? true,
     reachableSince: prev?.reachableSince ?? observedAt,
     observedAt: prev && prev.observedAt > observedAt ? prev.observedAt : observedAt,
-    components: { ...(prev?.components ?? {}) },
+    // Null prototype: component names come from outside, and `__proto__` or `constructor` is a name like any other.
+    components: Object.assign(Object.create(null) as Record<string, ComponentState>, prev?.components ?? {}),
   };
   const changes: StateChange[] = [];
   const isNewer = !prev || observedAt >= prev.observedAt;
@@ -59,7 +60,7 @@ export function diffReport(prev: ServerState | undefined, report: StatusReport, 
   const seen = new Set<string>();
   for (const c of report.components) {
     seen.add(c.name);
-    const old = next.components[c.name];
+    const old = Object.hasOwn(next.components, c.name) ? next.components[c.name] : undefined;
     if (old && old.observedAt > observedAt) continue; // a late delivery of an older report
     const status = c.status;
     const changed = !old || old.status !== status;
@@ -99,7 +100,7 @@ export function onlyObservationChanged(prev: ServerState, next: ServerState): bo
   if (a.length !== Object.keys(next.components).length) return false;
   for (const name of a) {
     const p = prev.components[name];
-    const n = next.components[name];
+    const n = Object.hasOwn(next.components, name) ? next.components[name] : undefined;
     if (!n || p.status !== n.status || p.kind !== n.kind || p.message !== n.message || p.since !== n.since) return false;
   }
   return true;
