@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { assertMayAct } from '../../src/domain/incident.js';
+import { mayAct } from '../../src/domain/access.js';
 import { LEVELS, type Role } from '../../src/domain/types.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/http/auth.js';
@@ -134,23 +134,16 @@ describe('GET /api/v1/roles', () => {
   it('gives each role the levels the domain rule lets it act on', async () => {
     const { status, body } = await get('/api/v1/roles', 'viewer');
     expect(status).toBe(200);
-    const items = body.items as Array<{ role: Role; levels: number[]; actions: string[] }>;
+    const items = body.items as Array<{ role: Role; levels: number[]; reads: number[]; actions: string[] }>;
     for (const item of items) {
       if (item.role === 'ingest') {
         expect(item.levels).toEqual([]);
         continue;
       }
-      const allowed = LEVELS.filter((level) => {
-        try {
-          assertMayAct(item.role, level, 'act on');
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      expect(item.levels, item.role).toEqual(allowed);
+      expect(item.levels, item.role).toEqual(LEVELS.filter((level) => mayAct(item.role, level)));
     }
-    expect(items.find((i) => i.role === 'viewer')).toEqual({ role: 'viewer', levels: [], actions: [] });
+    expect(items.find((i) => i.role === 'viewer')).toEqual({ role: 'viewer', levels: [], reads: [1, 2, 3, 4], actions: [] });
+    expect(items.find((i) => i.role === 'l3')).toMatchObject({ levels: [3, 4], reads: [3, 4] });
     expect(items.find((i) => i.role === 'l1')!.levels).toEqual([1]);
     expect(items.find((i) => i.role === 'l2')!.levels).toEqual([1, 2]);
   });
