@@ -40,3 +40,36 @@ function toText(data: Buffer | ArrayBuffer | Buffer[]): string {
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
 }
+
+/** How many messages a client may send: `burst` at once, refilled at `perSecond`. */
+export interface MessageRate {
+  perSecond: number;
+  burst: number;
+}
+
+export const DEFAULT_MESSAGE_RATE: MessageRate = { perSecond: 10, burst: 40 };
+
+/**
+ * A token bucket per connection. A dashboard sends a subscribe when its filters change and a resume
+ * when it reconnects, a few a minute; a client that sends more than the burst is misbehaving, and
+ * every message it sends costs the daemon parsing and perhaps a replay.
+ */
+export class MessageBudget {
+  private tokens: number;
+  private last: number;
+
+  constructor(private readonly rate: MessageRate, private readonly now: () => number) {
+    this.tokens = rate.burst;
+    this.last = now();
+  }
+
+  /** Spends one message; false once the budget is exhausted. */
+  take(): boolean {
+    const at = this.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + (Math.max(0, at - this.last) / 1000) * this.rate.perSecond);
+    this.last = at;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

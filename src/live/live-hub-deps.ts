@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { LoggedEvent } from '../domain/types.js';
+import type { MessageRate } from './client-messages.js';
 import type { DropReason } from './live-session.js';
 import type { Principal } from './upgrade-auth.js';
 
@@ -45,4 +46,8 @@ export interface LiveHubDeps {
   resumeWindowMs?: number;
   /** How long a closing client gets before it is terminated. Default 1000. */
   closeGraceMs?: number;
+  /** Messages each client may send (a token bucket); the excess closes the client with 1008. Default 10/s, burst 40. */
+  clientMessages?: MessageRate;
+  /** Milliseconds on a monotonic clock, for the message budget. Default performance.now. */
+  now?: () => number;
 }

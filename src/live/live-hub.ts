@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoggedEvent } from '../domain/types.js';
-import { parseClientMessage } from './client-messages.js';
+import { DEFAULT_MESSAGE_RATE, MessageBudget, parseClientMessage } from './client-messages.js';
 import type { LiveHubDeps } from './live-hub-deps.js';
 import { LiveSession, textFrame } from './live-session.js';
 import { mergeSince, RecentEvents } from './recent-events.js';
@@ -27,6 +27,8 @@ export type { Principal } from './upgrade-auth.js';
 
 export const LIVE_MAX_PAYLOAD = 64 * 1024;
 const RECENT_CAPACITY = 2048;
+/** Events looked at in one turn of a replay before it yields, so a long replay never holds the event loop. */
+const REPLAY_SLICE = 500;
 
 export class LiveHub {
   private readonly deps: LiveHubDeps;
@@ -129,10 +131,16 @@ export class LiveHub {
       },
       onCork: (corked) => this.scheduleFlush(corked),
     });
+    const budget = new MessageBudget(this.deps.clientMessages ?? DEFAULT_MESSAGE_RATE, this.deps.now ?? (() => performance.now()));
     this.sessions.add(session);
     this.deps.metrics.wsClients.set(this.sessions.size);
     ws.on('pong', () => { session.alive = true; });
-    ws.on('message', (data, isBinary) => this.onMessage(session, data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      if (!session.open) return;
+      // Checked before parsing: a flood costs one comparison per frame until the connection is gone.
+      if (!budget.take()) session.drop('flood');
+      else this.onMessage(session, data, isBinary);
+    });
     // ws reports protocol violations (e.g. maxPayload, answered with 1009) here; without a listener they would crash us.
     ws.on('error', (err) => this.deps.logger.info({ client: principal.name, err: err.message }, 'live client error'));
     ws.on('close', (code) => {
@@ -212,7 +220,15 @@ export class LiveHub {
       }
       let covered = from;
       let sent = 0;
+      let examined = 0;
       for (const event of mergeSince(from, logged, this.recent.after(from))) {
+        if (++examined > REPLAY_SLICE) {
+          // Yield: the rest follows in a later turn, read again from the log (a newer resume cancels it).
+          session.coveredUpTo = covered;
+          setImmediate(() => step(covered));
+          this.countSent(sent);
+          return;
+        }
         if (session.matches(event)) {
           const frame = this.recent.frameFor(event);
           const buffered = session.ws.bufferedAmount;

@@ -5,7 +5,13 @@ import type { LoggedEvent } from '../domain/types.js';
 import { compileFilter, MATCH_ALL_FILTER, type EventMatcher, type LiveFilter } from './subscription-filter.js';
 import type { Principal } from './upgrade-auth.js';
 
-export type DropReason = 'slow' | 'heartbeat';
+export type DropReason = 'slow' | 'heartbeat' | 'flood';
+
+/** Close codes for the clients the server drops (RFC 6455 §7.4.1). */
+const DROP_CLOSE: Record<Exclude<DropReason, 'heartbeat'>, [number, string]> = {
+  slow: [1013, 'slow consumer'],
+  flood: [1008, 'too many messages'],
+};
 
 export interface LiveSessionDeps {
   ws: WebSocket;
@@ -125,7 +131,10 @@ export class LiveSession {
     else setImmediate(callback);
   }
 
-  /** Slow clients get a close frame (which they may never read) and a deadline; heartbeat failures are cut at once. */
+  /**
+   * Slow and flooding clients get a close frame (which they may never read) and a deadline; heartbeat
+   * failures are cut at once. Nothing the client sends afterwards is looked at (see `open`).
+   */
   drop(reason: DropReason): void {
     if (this.dropped) return;
     this.dropped = true;
@@ -135,7 +144,8 @@ export class LiveSession {
       this.ws.terminate();
       return;
     }
-    this.ws.close(1013, 'slow consumer');
+    const [code, why] = DROP_CLOSE[reason];
+    this.ws.close(code, why);
     this.killTimer = setTimeout(() => this.ws.terminate(), this.deps.closeGraceMs);
     this.killTimer.unref();
   }

@@ -26,7 +26,7 @@ export const LABEL_VALUES = {
   ticketOperation: ['create', 'comment', 'resolve', 'notify'],
   // `success`, or a TicketError reason (src/tickets/ticket-error.ts).
   ticketOutcome: ['success', 'timeout', 'network', 'server-error', 'rate-limited', 'client-error', 'auth', 'circuit-open', 'bad-response'],
-  wsDropReason: ['slow', 'heartbeat', 'error'],
+  wsDropReason: ['slow', 'heartbeat', 'flood', 'error'],
   escalationReason: ['software-failure', 'console-software-failure', 'hardware-failure', 'notes', 'manual', 'request', 'complaint'],
 } as const;
 

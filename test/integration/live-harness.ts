@@ -42,6 +42,8 @@ export interface Harness {
   hub: LiveHub;
   server: Server;
   url: string;
+  /** `http://127.0.0.1:<port>`: the same server over plain HTTP (it answers /healthz). */
+  httpUrl: string;
   log: MemoryEventLog;
   registry: Registry;
   /** Appends to the log, then publishes: the order the daemon uses. */
@@ -51,7 +53,11 @@ export interface Harness {
 }
 
 export async function startHub(options: Partial<LiveHubDeps> & { logCapacity?: number } = {}): Promise<Harness> {
-  const server = createServer((_req, res) => { res.statusCode = 404; res.end(); });
+  // /healthz answers as the daemon's does, so a test can see whether the event loop is free.
+  const server = createServer((req, res) => {
+    res.statusCode = req.url === '/healthz' ? 200 : 404;
+    res.end(req.url === '/healthz' ? '{"status":"ok"}' : undefined);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const log = new MemoryEventLog(options.logCapacity);
@@ -76,6 +82,7 @@ export async function startHub(options: Partial<LiveHubDeps> & { logCapacity?: n
   return {
     hub, server, log, registry,
     url: `ws://127.0.0.1:${port}/api/v1/live`,
+    httpUrl: `http://127.0.0.1:${port}`,
     emit(type, scope, data) {
       const event = log.append(type, scope, data);
       hub.publish(event);
