@@ -224,6 +224,12 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     events.add(batch);
     snapshots.invalidate();
     for (const e of batch) hub.publish(e);
+    // Another instance may have moved an incident's clocks: the leader's timer follows every change.
+    if (leadership.isLeader) {
+      const touched = new Set<string>();
+      for (const e of batch) if (typeof e.data.incidentId === 'string') touched.add(e.data.incidentId);
+      for (const id of touched) scheduler?.reschedule(id);
+    }
     outbound?.dispatcher.kick();
   });
   registerCollectors(metrics, store.read, componentCounts, () => hub.clientCount, now);
