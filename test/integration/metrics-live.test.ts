@@ -67,8 +67,8 @@ describe('the live /metrics scrape', () => {
     expect(am.status).toBe(202);
     await fetch(`${daemon.url}/api/v1/incidents`, { headers: { Authorization: `Bearer ${TOKENS.admin}` } });
     await fetch(`${daemon.url}/api/v1/nowhere`);
-    await waitFor(() => Object.values(daemon.store.data.incidents).some((i) => i.ticket?.state === 'created'), { what: 'a ticket' });
-    await waitFor(() => daemon.store.data.events.some((e) => e.type === 'sla.breached'), { what: 'an SLA breach' });
+    await waitFor(async () => (await daemon.store.read.incidents.open()).some((i) => i.ticket?.state === 'created'), { what: 'a ticket' });
+    await waitFor(async () => ((await daemon.store.read.events.since(0, 100_000)) ?? []).some((e) => e.type === 'sla.breached'), { what: 'an SLA breach' });
     ws.terminate();
     // Events are in memory as soon as the mutation runs; metrics move once its commit is on disk.
     await waitFor(async () => {
