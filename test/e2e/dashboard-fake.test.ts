@@ -20,7 +20,9 @@ const TOKENS = {
   'viewer-token-0123456789': { name: 'wallboard', role: 'viewer' },
   'l2-token-0123456789abcd': { name: 'l2-desk', role: 'l2' },
   'l3-token-0123456789abcd': { name: 'vendor-desk', role: 'l3' },
+  'admin-token-0123456789a': { name: 'admin', role: 'admin' },
 };
+const ADMIN = 'admin-token-0123456789a';
 const VIEWER = 'viewer-token-0123456789';
 const L2 = 'l2-token-0123456789abcd';
 const L3 = 'l3-token-0123456789abcd';
@@ -60,6 +62,8 @@ function seedIncidents(): Incident[] {
         { at: new Date(now - 280 * min).toISOString(), actor: { kind: 'user', name: 'l2-desk', role: 'l2' }, action: 'escalated', note: 'software failure shown by the console', data: { from: 2, to: 3, reason: 'console-software-failure' } },
       ],
     }, now),
+    makeIncident({ id: 'INC-000093', level: 3, priority: 'P2', title: 'Software failure: backup (ticket refused)', serverId: 'srv-0001',
+      ticket: { adapter: 'generic', id: null, url: null, state: 'failed', error: 'HTTP 400: project SUP does not exist' } }, now),
     makeIncident({ id: 'INC-000090', level: 3, priority: 'P3', title: HOSTILE_TITLE, serverId: 'srv-0001', ticket: { adapter: 'generic', id: 'T-EVIL', url: 'javascript:window.pwned=1', state: 'created' } }, now),
   ];
 }
@@ -98,6 +102,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
         ],
       },
       onAction: (id, action) => {
+        if (action === 'ticket/retry') return { status: 404, body: { title: 'Not Found', status: 404, detail: `no route for POST /api/v1/incidents/${id}/ticket/retry` } };
         if (id === 'INC-000101') return { status: 403, body: { title: 'Forbidden', status: 403, detail: 'Role l2 may not acknowledge an L1 request' } };
         if (action === 'acknowledge' && id === l3Incident.id) {
           return { status: 200, body: { ...l3Incident, status: 'acknowledged', updatedAt: new Date().toISOString() } };
@@ -266,6 +271,38 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await expect.poll(() => page.locator('#detail').isVisible()).toBe(false);
     expect(new URL(page.url()).hash).toBe('');
     await page.close();
+  });
+
+  it('files a complaint and acknowledges a management step as admin, and shows a missing route\'s reason beside its button', async () => {
+    const page = await openAs(ADMIN, '&incident=INC-000088');
+    const detail = page.locator('#detail');
+    await detail.locator('#detail-title').waitFor();
+    await detail.locator('details[data-panel="complaint"] summary').click();
+    const complaint = detail.locator('form[data-action="complaint"]');
+    expect(await complaint.textContent()).toContain('management step 3 (VP Customer Success)');
+    let before = backend.posts.length;
+    await complaint.getByLabel('Complaint').fill('No progress report for four hours.');
+    await complaint.getByRole('button', { name: 'File complaint' }).click();
+    await expect.poll(() => backend.posts.length).toBe(before + 1);
+    expect(backend.posts[before]).toMatchObject({ path: '/api/v1/incidents/INC-000088/complaint', body: { note: 'No progress report for four hours.' } });
+
+    // Step 2 was notified and nobody has acknowledged it: admin (the vendor's management) can record that.
+    const step = detail.locator('.mgmt-step[data-step="2"]');
+    expect(await step.textContent()).toContain('not acknowledged');
+    before = backend.posts.length;
+    await step.getByRole('button', { name: 'Acknowledge step 2' }).click();
+    await expect.poll(() => backend.posts.length).toBe(before + 1);
+    expect(backend.posts[before]).toMatchObject({ path: '/api/v1/incidents/INC-000088/management/acknowledge', body: { step: 2 } });
+    await page.close();
+
+    // A ticket whose creation failed says why, and the retry's refusal (here: a daemon without the route) sits beside it.
+    const l2 = await openAs(ADMIN, '&incident=INC-000093');
+    const ticket = l2.locator('#detail section[aria-label="Ticket"]');
+    await expect.poll(() => ticket.textContent()).toContain('Why: HTTP 400: project SUP does not exist');
+    await ticket.getByRole('button', { name: 'Retry ticket creation' }).click();
+    await expect.poll(() => ticket.locator('.form-error').textContent()).toContain('This daemon does not offer this action (no route for POST /api/v1/incidents/INC-000093/ticket/retry)');
+    expect(await l2.locator('li.card[data-id="INC-000093"] [data-fact="ticket"]').textContent()).toContain('failed');
+    await l2.close();
   });
 
   it('shows a ticket link only for http(s): a javascript: URL from the ticketing system stays text, and a hostile title is text', async () => {
