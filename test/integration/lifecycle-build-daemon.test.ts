@@ -39,12 +39,12 @@ describe('buildDaemon', () => {
   it('leaves the store to the next daemon once stopped', async () => {
     const first = make();
     await first.start();
-    await first.transactor.run((tx) => void (tx.data.meta.marker = 'first'));
+    await first.store.transaction((u) => u.meta.put('marker', 'first'));
     await first.stop();
     const second = make();
     await second.start();
     try {
-      expect(second.store.data.meta.marker).toBe('first');
+      expect(await second.store.read.meta.get('marker')).toBe('first');
     } finally {
       await second.stop();
     }
