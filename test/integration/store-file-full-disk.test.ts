@@ -30,7 +30,14 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (!mountError) execFileSync('umount', [root]);
+  if (!mountError) {
+    try {
+      execFileSync('umount', [root], { stdio: 'pipe' });
+    } catch {
+      // A failed test may leave a file open on it: detach it anyway.
+      execFileSync('umount', ['-l', root]);
+    }
+  }
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -65,6 +65,7 @@ export class FileStore extends TablesStore {
   private captured: SnapshotDocument | null = null;
   private snapshotNotBefore = 0;
   private closing: Promise<void> | null = null;
+  private io: Promise<void> = Promise.resolve();
 
   constructor(private readonly fileOptions: FileStoreOptions) {
     super(fileOptions);
@@ -111,7 +112,7 @@ export class FileStore extends TablesStore {
       // Unhealthy: the last commits were undone and the journal holds the truth; nothing to fold.
       if (this.healthy && this.journal.length > 0) {
         const doc = await this.exclusive(() => this.copyState());
-        await this.writeSnapshot(doc).catch((err: unknown) => this.fileOptions.onSnapshotError?.(err));
+        await this.serially(() => this.writeSnapshot(doc)).catch((err: unknown) => this.fileOptions.onSnapshotError?.(err));
       }
     } finally {
       await this.journal.close().catch(() => undefined);
@@ -119,7 +120,11 @@ export class FileStore extends TablesStore {
     }
   }
 
-  protected async persist(batch: Op[][]): Promise<void> {
+  protected persist(batch: Op[][]): Promise<void> {
+    return this.serially(() => this.appendBatch(batch));
+  }
+
+  private async appendBatch(batch: Op[][]): Promise<void> {
     const ops = batch.length === 1 ? batch[0] : batch.flat();
     await this.journal.append(encodeJournalLine(ops));
     this.journalEntries += 1;
@@ -139,11 +144,20 @@ export class FileStore extends TablesStore {
    * rewriting (a full snapshot is the last thing a full disk takes): the journal's torn tail is cut
    * and an empty batch appended, to learn that the disk takes writes again.
    */
-  protected async recover(): Promise<void> {
-    await this.journal.close();
-    await this.journal.open(this.journal.length);
-    await this.journal.append(encodeJournalLine(PROBE));
-    this.journalEntries += 1;
+  protected recover(): Promise<void> {
+    return this.serially(async () => {
+      await this.journal.close();
+      await this.journal.open(this.journal.length);
+      await this.journal.append(encodeJournalLine(PROBE));
+      this.journalEntries += 1;
+    });
+  }
+
+  /** Journal I/O one operation at a time, whatever the caller does: two appends at one offset would overwrite each other. */
+  private serially<T>(io: () => Promise<T>): Promise<T> {
+    const run = this.io.then(io);
+    this.io = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   protected override captureDue(): boolean {

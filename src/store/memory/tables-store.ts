@@ -185,9 +185,11 @@ export abstract class TablesStore implements Store {
 
   private drain(): void {
     if (this.writing) return;
-    this.writing = this.writeLoop().finally(() => {
-      this.writing = null;
+    const run: Promise<void> = this.writeLoop().finally(() => {
+      // A recovery may have chained itself on this run: it is `writing` now, not this run.
+      if (this.writing === run) this.writing = null;
     });
+    this.writing = run;
   }
 
   private async writeLoop(): Promise<void> {
@@ -225,16 +227,19 @@ export abstract class TablesStore implements Store {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.closed || this.writeOk) return;
-      this.writing = (this.writing ?? Promise.resolve()).then(() => this.recover()).then(
+      // Chained on the running write, and `writing` until it ends: no write starts while it runs
+      // (the file engine's recovery appends at the journal's end, as a write does).
+      const run: Promise<void> = (this.writing ?? Promise.resolve()).then(() => this.recover()).then(
         () => void (this.writeOk = true),
         (err: unknown) => {
           this.options.onWriteError?.(err);
           this.scheduleRecovery();
         },
       ).finally(() => {
-        this.writing = null;
+        if (this.writing === run) this.writing = null;
         this.drain();
       });
+      this.writing = run;
     }, this.options.retryWriteMs ?? 1000);
     this.retryTimer.unref();
   }
