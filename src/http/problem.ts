@@ -12,7 +12,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   unprocessable: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  unavailable: 503,
   store_unavailable: 503,
 };
 

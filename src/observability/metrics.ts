@@ -16,18 +16,20 @@ export const LABEL_VALUES = {
   priority: ['P1', 'P2', 'P3', 'P4'],
   incidentType: ['fault', 'request'],
   clock: ['response', 'progress', 'resolution'],
-  ingestSource: ['console', 'alertmanager', 'poll', 'manual', 'ticketing'],
+  ingestSource: ['console', 'alertmanager', 'poll', 'ticketing'],
   ingestOutcome: ['accepted', 'duplicate', 'rejected', 'unauthorized', 'error'],
   incidentSource: ['console', 'alertmanager', 'poll', 'manual'],
   kind: ['software', 'hardware'],
   status: ['ok', 'degraded', 'failed', 'unknown'],
   managementStep: ['2', '3', '4'],
-  ticketAdapter: ['generic', 'jira', 'servicenow', 'webhook', 'slack'],
+  // Ticketing adapters, and the notification channel types (operation `notify`).
+  ticketAdapter: ['generic', 'jira', 'servicenow', 'webhook', 'slack', 'email', 'teams'],
   ticketOperation: ['create', 'comment', 'resolve', 'notify'],
   // `success`, or a TicketError reason (src/tickets/ticket-error.ts).
   ticketOutcome: ['success', 'timeout', 'network', 'server-error', 'rate-limited', 'client-error', 'auth', 'circuit-open', 'bad-response'],
   wsDropReason: ['slow', 'heartbeat', 'flood', 'error'],
-  escalationReason: ['software-failure', 'console-software-failure', 'hardware-failure', 'notes', 'manual', 'request', 'complaint'],
+  // domain/escalation-gate.ts ESCALATION_REASONS.
+  escalationReason: ['console-software-failure', 'notes', 'manual', 'request'],
 } as const;
 
 type Values<K extends keyof typeof LABEL_VALUES> = (typeof LABEL_VALUES)[K][number];
@@ -255,7 +257,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
     wsMessagesSent: plainCounter('ws_messages_sent_total', 'Messages sent to live-feed clients.'),
     wsDroppedClients: counter('ws_dropped_clients_total', 'Live-feed clients closed by the server, by reason (slow consumer, missed heartbeat, error).',
       { reason: L.wsDropReason }),
-    storeWriteDuration: plainHistogram('store_write_duration_seconds', 'Seconds one durable store write took (temp file, fsync, rename, fsync folder).',
+    storeWriteDuration: plainHistogram('store_write_duration_seconds', 'Seconds one durable store write took: a group commit appended to the journal (file engine) or a COMMIT (postgres).',
       STORE_WRITE_BUCKETS_SECONDS),
     setCollectors: (next) => void Object.assign(collectors, next),
   };

@@ -4,7 +4,6 @@
 import { TicketError } from './ticket-error.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
-export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 
 export interface CircuitBreakerDeps {
   threshold: number;

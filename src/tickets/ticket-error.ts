@@ -5,9 +5,6 @@ import { AppError } from '../domain/errors.js';
 
 export type TicketErrorReason =
   | 'timeout' | 'network' | 'server-error' | 'rate-limited' | 'client-error' | 'auth' | 'circuit-open' | 'bad-response';
-export const TICKET_ERROR_REASONS: readonly TicketErrorReason[] = [
-  'timeout', 'network', 'server-error', 'rate-limited', 'client-error', 'auth', 'circuit-open', 'bad-response',
-];
 
 export interface TicketErrorOptions {
   retryable: boolean;
