@@ -106,6 +106,7 @@ describe('e-mail notifications end to end', () => {
     expect(sink.messages()).toEqual([]);
     const timeline = (await daemon.daemon.store.read.incidents.get(incident.id))!.timeline;
     expect(timeline.some((t) => t.action === 'notification-failed')).toBe(true);
-    expect(await daemon.daemon.registry.metrics()).toMatch(/escalatord_ticket_dead_letters_total [1-9]/);
+    // Counted after the commit that dead-letters it.
+    await waitFor(async () => /escalatord_ticket_dead_letters_total [1-9]/.test(await daemon.daemon.registry.metrics()), { what: 'the dead letter to be counted' });
   });
 });

@@ -21,12 +21,12 @@ describe('mapJiraWebhook', () => {
     ['jira-issue-updated-done', { ...refs, event: 'resolved', by: 'Sam Vendor', note: 'Jira status "In Progress" → "Done"' }],
     ['jira-comment-created-text', { ...refs, incidentId: undefined, event: 'progress', by: 'Sam Vendor', note: 'Restarted the backup agent; watching the next run.', at: '2026-11-25T11:30:00.000Z' }],
     ['jira-comment-created-adf', { ticketId: 'SUP-42', event: 'progress', note: 'Found it: @Jo Bloggs the share was full.\nRoot cause: configuration', rootCause: 'configuration' }],
-  ])('maps %s to a ticket event', (name, expected) => {
+  ])('maps %s to a ticket event', (name, expected: Record<string, string | undefined>) => {
     const result = mapJiraWebhook(fixture(name), jira);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.event).toMatchObject(Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined)));
-    if (expected.incidentId === undefined) expect(result.event.incidentId).toBeUndefined();
+    if ('incidentId' in expected && expected.incidentId === undefined) expect(result.event.incidentId).toBeUndefined();
   });
 
   it.each([
@@ -65,7 +65,7 @@ describe('mapJiraWebhook', () => {
   });
 
   it('does not read Object.prototype: a changelog item without toString is an unmapped status, not a function', () => {
-    const payload = fixture('jira-issue-updated-in-progress') as { changelog: { items: Array<Record<string, unknown>> } };
+    const payload = fixture('jira-issue-updated-in-progress') as { changelog: { items: Array<Record<string, unknown> & { toString?: unknown }> } };
     delete payload.changelog.items[0].toString;
     const result = mapJiraWebhook(payload, { statusMap: { 'function toString() { [native code] }': 'resolved' } });
     expect(result).toMatchObject({ ok: false, ignored: 'unmapped-status' });
