@@ -83,6 +83,11 @@ export const configSchema = z.strictObject({
       bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected e.g. 1mb').default('1mb'),
       shutdownTimeout: duration.default(parseDuration('8s')),
       allowedOrigins: z.array(z.string()).default([]),
+      /** Connections held at once; default three quarters of the open-file limit (see src/http/server-limits.ts). */
+      maxConnections: z.number().int().min(16).optional(),
+      /** A client that has not sent its request headers by then gets 408 and is closed. */
+      headersTimeout: duration.default(parseDuration('10s')),
+      requestTimeout: duration.default(parseDuration('30s')),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
