@@ -13,7 +13,7 @@ import { renderDetailActions, renderDetailFacts } from './render-detail.js';
 import { renderConsoles, renderFeed, renderServers } from './render-side.js';
 import {
   DEFAULT_FILTERS, RECENT_EVENTS, absorbFull, applyEvent, applySnapshot, consoleShowsSoftwareFailure, createState,
-  headerCounts, liveFilterFor, mergeIncident, parsePrefs, sameLiveFilter, serializePrefs, upsertIncident, visibleIncidents,
+  headerCounts, liveFilterFor, mergeIncident, parsePrefs, reconcile, sameLiveFilter, serializePrefs, upsertIncident, visibleIncidents,
 } from './state.js';
 import { tickAges } from './widgets.js';
 
@@ -174,7 +174,7 @@ async function startSession(token) {
     recent: RECENT_EVENTS,
     onAuthFailed: () => signOut('The live feed refused this token. Sign in again.'),
   });
-  session = { token, connection, prefetched: open };
+  session = { token, connection, prefetched: open.items };
   setWho(session, who);
   fillCustomerFilter();
   $('signin').hidden = true;
@@ -414,6 +414,20 @@ async function quickAcknowledge(button) {
   }
 }
 
+/**
+ * With a level filter, an incident escalated out of it sends this page no event (events carry the level
+ * after the change), so the open list is read again now and then and what left is dropped.
+ */
+async function reconcileLevels() {
+  const s = session;
+  if (!s || !state.liveFilter || state.liveFilter.levels.length === 0) return;
+  const before = new Map(state.incidents);
+  const open = await fetchOpenIncidents(s.token, state.liveFilter);
+  if (session !== s || !open.complete) return;
+  reconcile(state, before, open.items);
+  queueRender({ board: true, detail: Boolean(detail.id) });
+}
+
 // ---- wiring ------------------------------------------------------------------------------------------
 
 function wire() {
@@ -490,6 +504,7 @@ function wire() {
     tickAges(document.body, Date.now());
     if (session) queueRender({ board: true });
   }, 5000);
+  setInterval(reconcileLevels, 30_000);
 }
 
 wire();

@@ -71,19 +71,22 @@ export async function fetchIncident(token, id) {
   return getJson(token, `/api/v1/incidents/${encodeURIComponent(id)}`);
 }
 
-/** The open incidents in full, newest first, up to `maxPages` pages of 500. */
+/**
+ * The open incidents in full, newest first, up to `maxPages` pages of 500: `{ items, complete }`, where
+ * `complete` is false when the pages ran out or a page could not be read.
+ */
 export async function fetchOpenIncidents(token, filter, maxPages = 4) {
-  const out = [];
+  const items = [];
   let cursor = null;
   for (let page = 0; page < maxPages; page += 1) {
     const query = new URLSearchParams({ status: 'open', limit: '500' });
     if (filter && filter.customerIds && filter.customerIds.length === 1) query.set('customerId', filter.customerIds[0]);
     if (cursor) query.set('cursor', cursor);
     const body = await getJson(token, `/api/v1/incidents?${query}`);
-    if (!body || !Array.isArray(body.items)) break;
-    out.push(...body.items);
+    if (!body || !Array.isArray(body.items)) return { items, complete: false };
+    items.push(...body.items);
     cursor = body.nextCursor;
-    if (!cursor) break;
+    if (!cursor) return { items, complete: true };
   }
-  return out;
+  return { items, complete: false };
 }

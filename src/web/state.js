@@ -145,6 +145,26 @@ export function absorbFull(state, incidents) {
   return merged;
 }
 
+/**
+ * Brings the state in line with a fresh list of the open incidents (`fresh`, complete) read while the
+ * state was `before` (a copy of the incidents map): an incident the list no longer holds within the
+ * live filter leaves, unless an event changed it meanwhile; the rest absorb the list's full records.
+ * Needed because events are scoped by the incident's level after a change, so a page subscribed to L2
+ * hears nothing when an incident is escalated to L3. Returns how many left.
+ */
+export function reconcile(state, before, fresh) {
+  const keep = new Set(fresh.filter((i) => i && i.status !== 'resolved' && matchesLive(i, state.liveFilter)).map((i) => i.id));
+  let dropped = 0;
+  for (const [id, inc] of before) {
+    if (!keep.has(id) && state.incidents.get(id) === inc) {
+      state.incidents.delete(id);
+      dropped += 1;
+    }
+  }
+  absorbFull(state, fresh.filter((i) => i && keep.has(i.id)));
+  return dropped;
+}
+
 function applyComponentChange(state, d) {
   if (!d.serverId) return;
   let server = state.servers.get(d.serverId);

@@ -185,6 +185,20 @@ describe('combining snapshots, events and full incidents', () => {
     expect(state.incidents.size).toBe(0);
   });
 
+  it('drops an incident escalated out of the level filter when the open list no longer has it there, but not one an event changed meanwhile', () => {
+    const state = S.createState();
+    state.liveFilter = S.liveFilterFor({ ...S.DEFAULT_FILTERS, level: '2' });
+    S.applySnapshot(state, { incidents: [incident('INC-1'), incident('INC-2'), incident('INC-3')] }, 10);
+    const before = new Map(state.incidents);
+    // While the list was being read, an event updated INC-3 (and a new INC-4 arrived).
+    S.applyEvent(state, { type: 'incident.updated', seq: 11, at: at(0), data: { incident: incident('INC-3', { updatedAt: at(0), status: 'acknowledged' }) } });
+    S.applyEvent(state, { type: 'incident.created', seq: 12, at: at(0), data: { incident: incident('INC-4', { updatedAt: at(0) }) } });
+    const fresh = [incident('INC-1', { timeline: [{ at: at(-90), actor: { kind: 'user', name: 'l1-desk' }, action: 'created' }] }), incident('INC-2', { level: 3, updatedAt: at(-1) })];
+    expect(S.reconcile(state, before, fresh)).toBe(1);
+    expect([...state.incidents.keys()].sort()).toEqual(['INC-1', 'INC-3', 'INC-4']);
+    expect(state.incidents.get('INC-1').timeline).toHaveLength(2);
+  });
+
   it('puts replayed events (at or below the snapshot\'s seq) in the feed only, once each, latest first', () => {
     const state = S.createState();
     S.applySnapshot(state, { incidents: [] }, 50);
