@@ -13,7 +13,7 @@ import type { Incident, LoggedEvent } from '../../src/domain/types.js';
 import { waitFor } from '../helpers/net.js';
 import { useTempDir } from '../helpers/tmp.js';
 
-const TOKENS = { l2: 'l2-desk-token-0123456789', viewer: 'viewer-token-0123456789', ingest: 'ingest-token-0123456789' };
+const TOKENS = { l2: 'l2-desk-token-0123456789', viewer: 'viewer-token-0123456789', ingest: 'ingest-token-0123456789', admin: 'admin-token-01234567890' };
 const seconds = (respond: string, progressEvery: string, resolve: string) => ({ respond, progressEvery, resolve, calendar: '24x7' });
 /** How far a firing may be from its computed instant. */
 const ON_TIME_MS = 1000;
@@ -49,7 +49,7 @@ function makeDaemon(storePath: string, sinkUrl: string): Daemon {
   const config = configSchema.parse({
     server: { host: '127.0.0.1', port: 0, shutdownTimeout: '3s' },
     storage: { path: storePath },
-    auth: { tokens: [{ name: 'l2-desk', role: 'l2', token: TOKENS.l2 }, { name: 'wallboard', role: 'viewer', token: TOKENS.viewer }, { name: 'sim', role: 'ingest', token: TOKENS.ingest }] },
+    auth: { tokens: [{ name: 'l2-desk', role: 'l2', token: TOKENS.l2 }, { name: 'wallboard', role: 'viewer', token: TOKENS.viewer }, { name: 'sim', role: 'ingest', token: TOKENS.ingest }, { name: 'admin', role: 'admin', token: TOKENS.admin }] },
     simulator: { enabled: true, consolePort: 0, ticketingPort: 0, faultRate: 0, servers: 4, customers: 2 },
     sla: {
       warnAt: 0.5,
@@ -70,14 +70,16 @@ async function failSoftware(daemon: Daemon): Promise<Incident> {
   const component = sim.state.server(serverId)!.components.find((c) => c.kind === 'software')!.name;
   sim.setComponent(serverId, component, 'failed', 'service terminated');
   await daemon.pollers!.get('sim')!.pollNow();
-  return waitFor(() => Object.values(daemon.store.data.incidents).find((i) => i.serverId === serverId && i.component === component), { what: 'the incident' });
+  return waitFor(() => daemon.store.read.incidents.openFor(serverId, component), { what: 'the incident' });
 }
 
 const api = (daemon: Daemon, path: string, init: RequestInit = {}) =>
   fetch(`${daemon.url}${path}`, { ...init, headers: { Authorization: `Bearer ${TOKENS.l2}`, 'Content-Type': 'application/json', ...init.headers } });
 
-const events = (daemon: Daemon, id: string, type?: string): LoggedEvent[] =>
-  daemon.store.data.events.filter((e) => e.data.incidentId === id && (type === undefined || e.type === type));
+const events = async (daemon: Daemon, id: string, type?: string): Promise<LoggedEvent[]> =>
+  ((await daemon.store.read.events.since(0, 100_000)) ?? []).filter((e) => e.data.incidentId === id && (type === undefined || e.type === type));
+
+const stored = async (daemon: Daemon, id: string): Promise<Incident> => (await daemon.store.read.incidents.get(id))!;
 
 function expectOnTime(event: LoggedEvent | undefined, instant: string | null | undefined): void {
   expect(event, `an event due at ${instant}`).toBeDefined();
@@ -122,8 +124,8 @@ describe('SLA and management escalation end to end', () => {
     expect(Date.parse(response.warnAt!) - Date.parse(incident.createdAt)).toBe(2000);
 
     // The warning, then the breach, each at its instant and each once.
-    const breach = await waitFor(() => events(daemon, incident.id, 'sla.breached').find((e) => e.data.clock === 'response'), { what: 'the response breach' });
-    expectOnTime(events(daemon, incident.id, 'sla.warning').find((e) => e.data.clock === 'response'), response.warnAt);
+    const breach = await waitFor(async () => (await events(daemon, incident.id, 'sla.breached')).find((e) => e.data.clock === 'response'), { what: 'the response breach' });
+    expectOnTime((await events(daemon, incident.id, 'sla.warning')).find((e) => e.data.clock === 'response'), response.warnAt);
     expectOnTime(breach, response.dueAt);
 
     // In /metrics, in the live feed, and as an `sla` comment on the vendor ticket.
@@ -132,7 +134,7 @@ describe('SLA and management escalation end to end', () => {
     expect(metrics).toMatch(/^escalatord_sla_warnings_total\{clock="response",priority="P2"\} 1$/m);
     await waitFor(() => live.some((m) => m.type === 'sla.breached' && m.data.incidentId === incident.id), { what: 'sla.breached on the live feed' });
     expect(live.filter((m) => m.type === 'sla.warning' && m.data.incidentId === incident.id && m.data.clock === 'response')).toHaveLength(1);
-    const ticketId = await waitFor(() => daemon.store.data.incidents[incident.id].ticket?.id, { what: 'the vendor ticket' });
+    const ticketId = await waitFor(async () => (await stored(daemon, incident.id)).ticket?.id, { what: 'the vendor ticket' });
     const ticketUrl = `${daemon.simulators!.ticketing.url}/tickets/${ticketId}`;
     const slaComments = await waitFor(async () => {
       const ticket = (await (await fetch(ticketUrl)).json()) as { comments: Array<{ kind: string; body: string }> };
@@ -142,16 +144,20 @@ describe('SLA and management escalation end to end', () => {
     expect(slaComments.map((c) => c.body.split(':')[0])).toEqual(['SLA warning', 'SLA breached']);
 
     // The breach engages management step 2: the sink hears it.
-    expect(daemon.store.data.incidents[incident.id].management.history[0]).toMatchObject({ step: 2, reason: 'sla-breach' });
+    expect((await stored(daemon, incident.id)).management.history[0]).toMatchObject({ step: 2, reason: 'sla-breach' });
     await waitFor(() => sink.received.some((m) => m.step === 2 && m.incidentId === incident.id), { what: 'step 2 at the sink' });
     expect(sink.received.find((m) => m.step === 2)).toMatchObject({ source: 'escalatord', contact: { title: 'Head of Support' } });
 
-    // Step 2 acknowledges, then shows no progress for the step window: step 3, for that reason.
-    const ack = await api(daemon, `/api/v1/incidents/${incident.id}/management/acknowledge`, { method: 'POST', body: JSON.stringify({ step: 2, note: 'on it' }) });
+    // Step 2 acknowledges (the vendor's management works outside the desk: admin records it, L2 may not),
+    // then shows no progress for the step window: step 3, for that reason.
+    const ackBody = JSON.stringify({ step: 2, note: 'on it' });
+    const byDesk = await api(daemon, `/api/v1/incidents/${incident.id}/management/acknowledge`, { method: 'POST', body: ackBody });
+    expect(byDesk.status).toBe(403);
+    const ack = await api(daemon, `/api/v1/incidents/${incident.id}/management/acknowledge`, { method: 'POST', body: ackBody, headers: { Authorization: `Bearer ${TOKENS.admin}` } });
     expect(ack.status).toBe(200);
-    expect(((await ack.json()) as Incident).management.history[0].acknowledgedBy).toBe('l2-desk');
-    const step2At = daemon.store.data.incidents[incident.id].management.history[0].at;
-    const step3 = await waitFor(() => events(daemon, incident.id, 'management.escalated').find((e) => e.data.step === 3), { what: 'step 3', timeoutMs: 8000 });
+    expect(((await ack.json()) as Incident).management.history[0].acknowledgedBy).toBe('admin');
+    const step2At = (await stored(daemon, incident.id)).management.history[0].at;
+    const step3 = await waitFor(async () => (await events(daemon, incident.id, 'management.escalated')).find((e) => e.data.step === 3), { what: 'step 3', timeoutMs: 8000 });
     expect(step3.data.reason).toBe('no-progress');
     expectOnTime(step3, new Date(Date.parse(step2At) + 4000).toISOString());
     await waitFor(() => sink.received.some((m) => m.step === 3), { what: 'step 3 at the sink' });
@@ -160,7 +166,7 @@ describe('SLA and management escalation end to end', () => {
     const complaint = await api(daemon, `/api/v1/incidents/${incident.id}/complaint`, { method: 'POST', body: JSON.stringify({ note: 'nobody has called us back' }) });
     expect(complaint.status).toBe(200);
     expect(((await complaint.json()) as Incident).management).toMatchObject({ step: 4 });
-    expect(daemon.store.data.incidents[incident.id].management.history.map((r) => `${r.step}:${r.reason}`)).toEqual(['2:sla-breach', '3:no-progress', '4:complaint']);
+    expect((await stored(daemon, incident.id)).management.history.map((r) => `${r.step}:${r.reason}`)).toEqual(['2:sla-breach', '3:no-progress', '4:complaint']);
     await waitFor(() => sink.received.some((m) => m.step === 4), { what: 'step 4 at the sink' });
     const again = await api(daemon, `/api/v1/incidents/${incident.id}/complaint`, { method: 'POST', body: JSON.stringify({ note: 'still nothing' }) });
     expect(again.status).toBe(409);
@@ -174,32 +180,32 @@ describe('SLA and management escalation end to end', () => {
   it('escalates an unacknowledged step 2 to step 3 at the end of its window after re-notifying it', { timeout: 30_000 }, async () => {
     const daemon = await start();
     const incident = await failSoftware(daemon);
-    const step3 = await waitFor(() => events(daemon, incident.id, 'management.escalated').find((e) => e.data.step === 3), { what: 'step 3', timeoutMs: 12_000 });
-    const step2 = daemon.store.data.incidents[incident.id].management.history[0];
+    const step3 = await waitFor(async () => (await events(daemon, incident.id, 'management.escalated')).find((e) => e.data.step === 3), { what: 'step 3', timeoutMs: 12_000 });
+    const step2 = (await stored(daemon, incident.id)).management.history[0];
     expect(step3.data.reason).toBe('unacknowledged');
     expectOnTime(step3, new Date(Date.parse(step2.at) + 4000).toISOString());
     // management.attempts defaults to 2: two reminders inside the window, then the next step.
     await waitFor(() => sink.received.filter((m) => m.step === 2).length === 3, { what: 'three step 2 notifications' });
-    expect(daemon.store.data.incidents[incident.id].management.history[0].attempts).toBe(3);
+    expect((await stored(daemon, incident.id)).management.history[0].attempts).toBe(3);
   });
 
   it('keeps a running clock\'s due time across a restart and fires its breach once, at the original instant', { timeout: 30_000 }, async () => {
     const first = await start();
     const incident = await failSoftware(first);
     const { dueAt, warnAt } = incident.sla!.response;
-    expect(events(first, incident.id, 'sla.warning')).toHaveLength(0);
+    expect(await events(first, incident.id, 'sla.warning')).toHaveLength(0);
     await first.stop();
     daemons.splice(daemons.indexOf(first), 1);
 
     const second = await start();
-    expect(second.store.data.incidents[incident.id].sla!.response.dueAt).toBe(dueAt);
-    const breach = await waitFor(() => events(second, incident.id, 'sla.breached').find((e) => e.data.clock === 'response'), { what: 'the breach after the restart' });
+    expect((await stored(second, incident.id)).sla!.response.dueAt).toBe(dueAt);
+    const breach = await waitFor(async () => (await events(second, incident.id, 'sla.breached')).find((e) => e.data.clock === 'response'), { what: 'the breach after the restart' });
     expectOnTime(breach, dueAt);
-    expectOnTime(events(second, incident.id, 'sla.warning').find((e) => e.data.clock === 'response'), warnAt);
+    expectOnTime((await events(second, incident.id, 'sla.warning')).find((e) => e.data.clock === 'response'), warnAt);
     // Nothing fires twice, neither now nor a little later.
     await new Promise((r) => setTimeout(r, 800));
-    expect(events(second, incident.id, 'sla.breached').filter((e) => e.data.clock === 'response')).toHaveLength(1);
-    expect(events(second, incident.id, 'sla.warning').filter((e) => e.data.clock === 'response')).toHaveLength(1);
+    expect((await events(second, incident.id, 'sla.breached')).filter((e) => e.data.clock === 'response')).toHaveLength(1);
+    expect((await events(second, incident.id, 'sla.warning')).filter((e) => e.data.clock === 'response')).toHaveLength(1);
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
     expect(metrics).toMatch(/^escalatord_sla_breaches_total\{clock="response",priority="P2"\} 1$/m);
   });
