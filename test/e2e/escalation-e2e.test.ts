@@ -24,7 +24,7 @@ describe('escalation end to end with the built-in simulators', () => {
     ticketingUrl = daemon.simulators!.ticketing.url!;
     await postJson(`${consoleUrl}/control/faults`, { enabled: false });
     // The first poll imports the fleet; pushes for servers the daemon knows are then plain deltas.
-    await waitFor(() => Object.keys(daemon.store.data.servers).length === 6, { what: 'the first poll to import the fleet' });
+    await waitFor(async () => (await daemon.store.read.servers.count()) === 6, { what: 'the first poll to import the fleet' });
   });
 
   afterEach(async () => {
@@ -83,7 +83,7 @@ describe('escalation end to end with the built-in simulators', () => {
     // Give the outbox every chance to send something it should not.
     await sleep(500);
     expect(await tickets(ticketingUrl)).toEqual([]);
-    expect(daemon.store.data.outbox.filter((o) => o.kind.startsWith('ticket.'))).toEqual([]);
+    expect((await daemon.store.read.outbox.forIncident(incident.id)).filter((o) => o.kind.startsWith('ticket.'))).toEqual([]);
   });
 
   it('turns an unreachable server into an L2 connectivity incident and no ticket', async () => {
@@ -113,7 +113,7 @@ describe('console outage drill', () => {
       consoles: [{ id: 'sim', url, pollInterval: '300ms', jitter: '10ms', timeout: '1s', concurrency: 4 }],
     }));
     await daemon.start();
-    await waitFor(() => Object.keys(daemon.store.data.servers).length === 4, { what: 'the first poll' });
+    await waitFor(async () => (await daemon.store.read.servers.count()) === 4, { what: 'the first poll' });
   });
 
   afterEach(async () => {
@@ -133,7 +133,8 @@ describe('console outage drill', () => {
     await sleep(1_200);
     expect(await incidents(daemon.url)).toEqual([]);
     expect(await consoleUp()).toBe(0);
-    const events = daemon.store.data.events.map((e) => e.type);
+    const loggedTypes = async () => ((await daemon.store.read.events.since(0, 100_000)) ?? []).map((e) => e.type);
+    const events = await loggedTypes();
     expect(events.filter((t) => t === 'console.down')).toHaveLength(1);
     expect(events).not.toContain('incident.created');
 
@@ -144,6 +145,6 @@ describe('console outage drill', () => {
     }, { what: 'the failure to be seen once the console is back' });
     expect(incident).toMatchObject({ serverId: 'srv-0001', component: 'backup', level: 3 });
     await waitFor(async () => (await consoleUp()) === 1, { what: 'console_up back to 1' });
-    expect(daemon.store.data.events.map((e) => e.type)).toContain('console.up');
+    expect(await loggedTypes()).toContain('console.up');
   });
 });
