@@ -121,16 +121,17 @@ export class FileStore extends TablesStore {
   }
 
   protected persist(batch: Op[][]): Promise<void> {
-    return this.serially(() => this.appendBatch(batch));
+    // The copy taken with this batch (if any) goes with it: if the append fails, the copy holds undone commits.
+    const doc = this.captured;
+    this.captured = null;
+    return this.serially(() => this.appendBatch(batch, doc));
   }
 
-  private async appendBatch(batch: Op[][]): Promise<void> {
+  private async appendBatch(batch: Op[][], doc: SnapshotDocument | null): Promise<void> {
     const ops = batch.length === 1 ? batch[0] : batch.flat();
     await this.journal.append(encodeJournalLine(ops));
     this.journalEntries += 1;
     // The batch is durable: a snapshot that fails now loses nothing, so it does not fail the batch.
-    const doc = this.captured;
-    this.captured = null;
     if (doc) {
       await this.writeSnapshot(doc).catch((err: unknown) => {
         this.snapshotNotBefore = Date.now() + (this.fileOptions.snapshotRetryMs ?? 30_000);
