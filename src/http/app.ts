@@ -2,6 +2,7 @@
 // composition root owns the server so tests can mount the same app on an ephemeral port.
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
+import { redactUrl } from '../observability/logger.js';
 import { errorHandler, sendProblem } from './problem.js';
 
 export interface HttpAppDeps {
@@ -28,7 +29,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       // Accepted ingest is high-volume machine traffic and is counted in metrics instead.
       const quiet = req.method === 'GET' || (req.path.startsWith('/api/v1/ingest/') && res.statusCode < 400);
       const level = res.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
-      deps.logger[level]({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: req.principal?.name }, 'request');
+      deps.logger[level]({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: req.principal?.name }, 'request');
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();

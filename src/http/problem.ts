@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ValidationError } from '../domain/errors.js';
+import { redactUrl } from '../observability/logger.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   validation: 400,
@@ -20,13 +21,23 @@ const TITLES: Record<number, string> = {
   413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
+/** RFC 9457 members: an error's details never replace them (a 409 once said `"status":"in-progress"`). */
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance']);
+
+/** `status` → `currentStatus`: a detail named like a problem member keeps its value under another name. */
+function withoutProblemMembers(extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(extra)) out[PROBLEM_MEMBERS.has(k) ? `current${k[0].toUpperCase()}${k.slice(1)}` : k] = v;
+  return out;
+}
+
 export function sendProblem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
   if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="escalatord"');
   if (status === 503) res.setHeader('Retry-After', '5');
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra }));
+    .send(JSON.stringify({ ...withoutProblemMembers(extra), type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail }));
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -37,13 +48,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e.type === 'entity.too.large') return sendProblem(res, 413, 'the request body exceeds the size limit');
     if (e.type === 'entity.parse.failed') return sendProblem(res, 400, `the body is not valid JSON: ${e.message}`, { errors: [{ field: 'body', message: 'invalid JSON' }] });
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendProblem(res, 415, e.message ?? 'unsupported encoding');
+    // body-parser passes zlib's error on for a body that claims gzip/deflate/br and is not (status 400).
+    if (e.status === 400 && (err as { expose?: boolean }).expose === true) {
+      return sendProblem(res, 400, `the body could not be read: ${e.message ?? 'invalid'}`, { errors: [{ field: 'body', message: 'not valid for its Content-Encoding' }] });
+    }
     if (err instanceof ValidationError) return sendProblem(res, 400, err.message, { errors: err.problems });
     if (err instanceof AppError || (e.code && STATUS_BY_CODE[e.code])) {
       const status = STATUS_BY_CODE[e.code ?? ''] ?? 500;
       const details = err instanceof AppError ? err.details : {};
       return sendProblem(res, status, e.message ?? 'error', details);
     }
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error in a request');
+    logger.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'unhandled error in a request');
     sendProblem(res, 500, 'internal error');
   };
 }

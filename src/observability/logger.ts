@@ -14,6 +14,31 @@ export const REDACT_PATHS = [
   'err.response.config.headers.Authorization', 'err.response.config.headers.authorization', 'err.response.request._header',
 ];
 
+/** Query parameters whose values are credentials, whatever their case: `token`, `access_token`, `apiKey`, `sig`… */
+const SECRET_PARAM = /token|secret|passw|pwd|api[-_]?key|^key$|auth|sig|session|credential/i;
+
+/**
+ * The url with the value of every credential-like query parameter replaced by `[redacted]`, for logging.
+ * Clients are told to send tokens in the Authorization header, but a token in a query string must not
+ * end up in the log.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const rawName = eq < 0 ? pair : pair.slice(0, eq);
+    let name = rawName;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      /* keep the raw name */
+    }
+    return eq >= 0 && SECRET_PARAM.test(name) ? `${rawName}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
 export function createLogger(opts: { level: string; destination?: DestinationStream }): Logger {
   return pino(
     {
