@@ -21,7 +21,7 @@ describe('the ticketing system fails', () => {
     await daemon.start();
     consoleUrl = daemon.simulators!.console.url!;
     ticketingUrl = daemon.simulators!.ticketing.url!;
-    await waitFor(() => Object.keys(daemon.store.data.servers).length === 8, { what: 'the first poll to import the fleet' });
+    await waitFor(async () => (await daemon.store.read.servers.count()) === 8, { what: 'the first poll to import the fleet' });
   });
 
   afterEach(async () => {
@@ -46,11 +46,11 @@ describe('the ticketing system fails', () => {
     expect((await stats()).ticketsCreated).toBe(0);
     await sleep(1_500);
     expect(metricValue(await scrape(daemon.url), 'escalatord_ticket_outbox_pending')).toBeGreaterThan(0);
-    expect(daemon.store.data.deadLetters).toEqual([]);
+    expect(await daemon.store.read.outbox.deadLetters(100)).toEqual([]);
 
     expect((await fetch(`${ticketingUrl}/control/fail`, { method: 'DELETE' })).status).toBe(200);
     await waitFor(async () => (await tickets(ticketingUrl)).length >= servers.length, { timeoutMs: 15_000, what: 'every ticket after the outage' });
-    await waitFor(() => daemon.store.data.outbox.length === 0, { what: 'the outbox to drain' });
+    await waitFor(async () => (await daemon.store.read.outbox.pending()) === 0, { what: 'the outbox to drain' });
     // A moment more, so a duplicate sent late would be counted too.
     await sleep(500);
 
@@ -78,11 +78,11 @@ describe('the ticketing system fails', () => {
 
     // The counter moves once the dead letter is durable, a moment after the incident shows it.
     await waitFor(async () => metricValue(await scrape(daemon.url), 'escalatord_ticket_dead_letters_total') === 1, { what: 'ticket_dead_letters_total 1' });
-    const failed = daemon.store.data.events.filter((e) => e.type === 'ticket.failed');
+    const failed = ((await daemon.store.read.events.since(0, 100_000)) ?? []).filter((e) => e.type === 'ticket.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].data).toMatchObject({ incidentId: incident.id, operation: 'create', status: 400, reason: 'client-error' });
-    expect(daemon.store.data.deadLetters).toMatchObject([{ incidentId: incident.id, kind: 'ticket.create', status: 400 }]);
-    expect(daemon.store.data.outbox).toEqual([]);
+    expect(await daemon.store.read.outbox.deadLetters(100)).toMatchObject([{ incidentId: incident.id, kind: 'ticket.create', status: 400 }]);
+    expect(await daemon.store.read.outbox.pending()).toBe(0);
 
     // The injected failure was for one request only: a retry would now succeed and show up as a ticket.
     const before = (await stats()).requests;
