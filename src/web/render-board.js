@@ -24,8 +24,14 @@ function shownClocks(incident) {
   return names;
 }
 
-export function stoppedText(incident, name) {
-  if (name === 'progress' && incident.level >= 3 && incident.status === 'open') return 'starts on acknowledgement';
+/**
+ * Why a stopped clock is not running, in words: the progress clock runs only while the vendor holds the
+ * incident, from its acknowledgement. `long` is the detail panel's wording, the short one fits a card.
+ */
+export function stoppedText(incident, name, long = false) {
+  if (name !== 'progress') return undefined;
+  if (incident.level < 3) return long ? 'runs only while the vendor holds it' : 'vendor only';
+  if (incident.status === 'open') return long ? 'starts on acknowledgement' : 'after ack';
   return undefined;
 }
 
@@ -175,7 +181,7 @@ export function tickCountdowns(root, lookup, now) {
     const owner = row.closest('[data-id]');
     const incident = owner && lookup(owner.dataset.id);
     const clock = incident && incident.sla && incident.sla[row.dataset.clock];
-    const view = slaView(clock, now, incident && stoppedText(incident, row.dataset.clock));
+    const view = slaView(clock, now, incident && stoppedText(incident, row.dataset.clock, Boolean(row.closest('.sla-detail'))));
     if (!view) continue;
     const tone = `sla sla-${view.tone}`;
     if (row.className !== tone) row.className = tone;

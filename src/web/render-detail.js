@@ -6,6 +6,7 @@ import { describeCalendar, inZone } from './calendar.js';
 import { h, safeUrl } from './dom.js';
 import { ticketLink, timeNode } from './widgets.js';
 import { ACTION_WORDS, CLOCK_LABELS, STATUS_LABELS, slaView, when } from './format.js';
+import { stoppedText } from './render-board.js';
 import { lastEscalation } from './state.js';
 
 export const ROOT_CAUSES = [
@@ -85,17 +86,10 @@ function reporterSection(incident, ctx) {
       : null);
 }
 
-/** Why the progress clock is not running, in words: it runs only while the vendor holds the incident. */
-function progressNote(incident, name) {
-  if (name !== 'progress') return undefined;
-  if (incident.level < 3) return 'runs only while the vendor holds it';
-  return incident.status === 'open' ? 'starts on acknowledgement' : undefined;
-}
-
 function clockRow(incident, name, ctx, calendarZone) {
   const clock = incident.sla && incident.sla[name];
   if (!clock) return null;
-  const view = slaView(clock, ctx.now, progressNote(incident, name));
+  const view = slaView(clock, ctx.now, stoppedText(incident, name, true));
   let due = null;
   if (clock.dueAt && (clock.state === 'running' || clock.state === 'at-risk' || (clock.state === 'breached' && !clock.metAt))) {
     due = h('span', { class: 'due' }, `due ${inZone(clock.dueAt, calendarZone)}`);
