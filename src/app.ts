@@ -15,7 +15,7 @@ import { ConsoleClient } from './console/console-client.js';
 import { buildCalendars } from './domain/calendar.js';
 import { buildSlaPolicy } from './domain/sla.js';
 import { Contacts } from './escalation/contacts.js';
-import { DiagnosticsService, type DiagnosticsSource } from './escalation/diagnostics.js';
+import { DiagnosticsService, type DiagnosticsSource } from './console/diagnostics.js';
 import { IncidentCommands } from './escalation/incident-commands.js';
 import { MonitorHandler } from './escalation/monitor-handler.js';
 import { SlaScheduler } from './escalation/sla-scheduler.js';

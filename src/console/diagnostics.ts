@@ -1,7 +1,7 @@
 // Fetches diagnostics from the Monitoring Console that watches the incident's server, bounded in time,
 // and caps them in size with the cut marked, so they fit on the incident and in the ticket.
 import type { Diagnostics, Incident } from '../domain/types.js';
-import { capDiagnostics } from '../tickets/diagnostics-cap.js';
+import { capDiagnostics } from '../domain/diagnostics-cap.js';
 
 export interface DiagnosticsSource {
   diagnostics(serverId: string, component: string | null): Promise<unknown>;

@@ -9,7 +9,7 @@ import { detectionToTicketSeconds } from '../domain/detection-metric.js';
 import { addNote } from '../domain/incident.js';
 import { commentDisposition } from '../domain/ticket-policy.js';
 import type { Actor, Incident } from '../domain/types.js';
-import type { DiagnosticsService } from '../escalation/diagnostics.js';
+import type { DiagnosticsService } from '../console/diagnostics.js';
 import { commentOnTicket, incidentSummary, saveIncident } from '../escalation/incident-records.js';
 import type { NotificationMessage } from '../notify/message.js';
 import type { Metrics, TicketOperation } from '../observability/metrics.js';
@@ -18,7 +18,7 @@ import type { Transactor, Tx } from '../store/transactor.js';
 import type { TicketAdapter, TicketCommentKind } from '../tickets/adapter.js';
 import { backoffDelay } from '../tickets/backoff.js';
 import { CircuitBreaker } from '../tickets/circuit-breaker.js';
-import { diagnosticsText } from '../tickets/diagnostics-cap.js';
+import { diagnosticsText } from '../domain/diagnostics-cap.js';
 import { TicketError } from '../tickets/ticket-error.js';
 import { describeIncident } from './describe-incident.js';
 

@@ -1,7 +1,7 @@
 // The generic adapter: the small REST contract of DESIGN §6, served by the built-in ticketing simulator
 // and easy to put in front of any in-house system.
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from './adapter.js';
-import { capDiagnostics } from './diagnostics-cap.js';
+import { capDiagnostics } from '../domain/diagnostics-cap.js';
 import { absoluteLink, authHeader, badResponse, createTicketHttp, type TicketAdapterDeps, type TicketHttp } from './http.js';
 
 export class GenericTicketAdapter implements TicketAdapter {

@@ -5,7 +5,7 @@
 // second one. (Jira's search index can lag a create by a few seconds; the dispatcher's backoff covers that.)
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from './adapter.js';
 import { codeBlock, doc, heading, link, paragraph, paragraphs, text, type AdfBlock, type AdfDoc } from './adf.js';
-import { diagnosticsText } from './diagnostics-cap.js';
+import { diagnosticsText } from '../domain/diagnostics-cap.js';
 import { absoluteLink, authHeader, badResponse, createTicketHttp, type TicketAdapterDeps, type TicketHttp } from './http.js';
 import { TicketError } from './ticket-error.js';
 

@@ -2,7 +2,7 @@
 // the human-readable number (INC0010001) is in the URL's record. `correlation_id` carries the incident
 // id, and `create` queries it first so a retried create finds the record instead of making a second.
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from './adapter.js';
-import { diagnosticsText } from './diagnostics-cap.js';
+import { diagnosticsText } from '../domain/diagnostics-cap.js';
 import { absoluteLink, authHeader, badResponse, createTicketHttp, type TicketAdapterDeps, type TicketHttp } from './http.js';
 import { TicketError } from './ticket-error.js';
 
