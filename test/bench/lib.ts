@@ -1,11 +1,12 @@
 // Shared pieces of the benchmarks: child processes for the daemon, the simulators and a bare express
 // endpoint, readiness waits, percentiles and a scrape parser. Every server binds 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { setPriority, tmpdir } from 'node:os';
+import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { webhookHeaders } from '../../src/ingest/webhook-signature.js';
 
@@ -111,6 +112,94 @@ export async function startBareExpress(): Promise<Proc> {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`);
   return { child, url, stop: stopper(child) };
+}
+
+/** The storage engines a benchmark can run on (`storage.engine`). */
+export type Engine = 'file' | 'postgres';
+export const ENGINES: readonly Engine[] = ['file', 'postgres'];
+
+/** Where the postgres runs create (and drop) their database; BENCH_PG_URL overrides it. */
+export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+/**
+ * The `storage` section of a daemon config for one engine: the store file in `dir` for `file`, a fresh
+ * database for `postgres` (created here, dropped by `drop`), so no run sees another's rows.
+ */
+export async function benchStorage(engine: Engine, dir: string): Promise<{ storage: Record<string, unknown>; drop(): Promise<void> }> {
+  if (engine === 'file') return { storage: { engine, path: join(dir, 'store.json') }, drop: async () => undefined };
+  const name = `escalatord_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    storage: { engine, url: url.toString(), path: join(dir, 'store.json') },
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** Debian's `prometheus-alertmanager` with a null receiver and no clustering: the yardstick for batched ingest. */
+export async function startAlertmanager(dir: string): Promise<Proc> {
+  const port = await freePort();
+  const config = join(dir, 'alertmanager.yml');
+  writeFileSync(config, stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
+  const child = spawn(process.env.BENCH_ALERTMANAGER ?? 'prometheus-alertmanager', [
+    `--config.file=${config}`, `--storage.path=${join(dir, 'alertmanager-data')}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=', '--log.level=warn',
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<never>((_, rej) => child.once('error', rej));
+  exited.catch(() => undefined); // reported through the race below; later errors are the stop's business
+  const url = `http://127.0.0.1:${port}`;
+  await Promise.race([waitFor(`${url}/-/ready`), exited]);
+  return { child, url, stop: stopper(child) };
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds used so far by every process of the PostgreSQL server on this machine (backends, WAL writer, …). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
+/** The machine's 1-minute load average, rounded: shows whether something else ran during a benchmark. */
+export function load1(): number {
+  return Number(loadavg()[0].toFixed(1));
+}
+
+/** Runs `fn` and returns its result with the CPU milliseconds each named process used meanwhile. */
+export async function withCpu<T>(pids: Record<string, number | undefined>, fn: () => Promise<T>): Promise<{ result: T; cpuMs: Record<string, number> }> {
+  const read = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, k === 'postgres' ? postgresCpuSeconds() : cpuSeconds(pid)]));
+  const before = read();
+  const result = await fn();
+  const after = read();
+  return { result, cpuMs: Object.fromEntries(Object.keys(pids).map((k) => [k, Math.round((after[k] - before[k]) * 1000)])) };
 }
 
 export function percentile(values: number[], p: number): number {

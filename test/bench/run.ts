@@ -1,36 +1,51 @@
 // `npm run bench`: runs the benchmarks (all, or those named on the command line), prints a markdown
-// table and writes test/bench/results.json with the machine and the command.
-import { writeFileSync } from 'node:fs';
+// table and writes test/bench/results.json with the machine and the command. Benchmarks that depend on
+// the store run once per engine: `npm run bench -- ingest` runs both, `ingest:postgres` one.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, type BenchResult } from './lib.js';
-import { benchIngest } from './ingest.js';
-import { benchDetection } from './detection.js';
-import { benchWsFanout } from './ws-fanout.js';
-import { benchPolling } from './polling.js';
-import { benchStore } from './store.js';
-import { benchMetrics } from './metrics-scrape.js';
+import { ENGINES, ROOT, type BenchResult, type Engine } from './lib.js';
 
-const BENCHES: Record<string, () => Promise<BenchResult>> = {
-  ingest: () => benchIngest(),
-  detection: () => benchDetection(),
-  ws: () => benchWsFanout(),
-  polling: () => benchPolling(),
-  store: () => benchStore(),
-  metrics: () => benchMetrics(),
+type Bench = { engines: boolean; run: (engine: Engine) => Promise<BenchResult> };
+
+// Each benchmark is imported when it runs, so one that no longer loads is reported as its own failure.
+const BENCHES: Record<string, Bench> = {
+  ingest: { engines: true, run: async (engine) => (await import('./ingest.js')).benchIngest(engine) },
+  batch: { engines: true, run: async (engine) => (await import('./batch.js')).benchBatch(engine) },
+  detection: { engines: true, run: async (engine) => (await import('./detection.js')).benchDetection(engine) },
+  ws: { engines: false, run: async () => (await import('./ws-fanout.js')).benchWsFanout() },
+  polling: { engines: false, run: async () => (await import('./polling.js')).benchPolling() },
+  store: { engines: false, run: async () => (await import('./store.js')).benchStore() },
+  metrics: { engines: false, run: async () => (await import('./metrics-scrape.js')).benchMetrics() },
+  'outbox-retry': { engines: false, run: async () => (await import('./store-outbox-retry.js')).benchOutboxRetry() },
 };
 
+/** Every run id in table order: `ingest:file`, `ingest:postgres`, …, `ws`, … */
+const ORDER = Object.entries(BENCHES).flatMap(([name, b]) => (b.engines ? ENGINES.map((e) => `${name}:${e}`) : [name]));
+
+function selected(args: string[]): string[] {
+  if (args.length === 0) return ORDER;
+  return args.flatMap((arg) => {
+    const [name, engine] = arg.split(':');
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    if (!bench.engines) return [name];
+    if (engine === undefined) return ENGINES.map((e) => `${name}:${e}`);
+    if (!ENGINES.includes(engine as Engine)) throw new Error(`unknown engine ${engine}; known: ${ENGINES.join(', ')}`);
+    return [`${name}:${engine}`];
+  });
+}
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const ids = selected(wanted);
 const results: Array<BenchResult & { id: string }> = [];
-for (const name of names) {
-  const bench = BENCHES[name];
-  if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
-  process.stderr.write(`running ${name}…\n`);
+for (const id of ids) {
+  const [name, engine] = id.split(':') as [string, Engine | undefined];
+  process.stderr.write(`running ${id}…\n`);
   try {
-    results.push({ id: name, ...(await bench()) });
+    results.push({ id, ...(await BENCHES[name].run(engine ?? 'file')) });
   } catch (err) {
-    results.push({ id: name, name, target: '', measured: { error: (err as Error).message }, pass: false });
+    results.push({ id, name: id, target: '', measured: { error: (err as Error).message }, pass: false });
   }
   process.stderr.write(`${JSON.stringify(results[results.length - 1])}\n`);
 }
@@ -40,13 +55,17 @@ const rows = results.map((r) => `| ${r.name} | ${r.target} | ${Object.entries(r.
 const table = ['| benchmark | target | measured | result |', '|---|---|---|---|', ...rows].join('\n');
 process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 const path = join(ROOT, 'test/bench/results.json');
-let previous: { results?: Array<BenchResult & { id?: string }> } = {};
+type Stored = BenchResult & { id?: string; at?: string };
+let previous: { at?: string; results?: Stored[] } = {};
 try {
-  previous = JSON.parse((await import('node:fs')).readFileSync(path, 'utf8'));
+  previous = JSON.parse(readFileSync(path, 'utf8'));
 } catch {
   /* first run */
 }
-// A partial run (named benchmarks) keeps the other results from the last full run.
-const merged = [...(previous.results ?? []).filter((r) => r.id !== undefined && r.id in BENCHES && !results.some((n) => n.id === r.id)), ...results]
-  .sort((a, b) => Object.keys(BENCHES).indexOf(a.id!) - Object.keys(BENCHES).indexOf(b.id!));
-writeFileSync(path, JSON.stringify({ at: new Date().toISOString(), command: `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`, machine, results: merged }, null, 2) + '\n');
+// A partial run keeps the other results of earlier runs, each with the time it was measured.
+const at = new Date().toISOString();
+const merged: Stored[] = [
+  ...(previous.results ?? []).filter((r) => r.id !== undefined && ORDER.includes(r.id) && !results.some((n) => n.id === r.id)).map((r) => ({ ...r, at: r.at ?? previous.at })),
+  ...results.map((r) => ({ ...r, at })),
+].sort((a, b) => ORDER.indexOf(a.id!) - ORDER.indexOf(b.id!));
+writeFileSync(path, JSON.stringify({ at, command: `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`, machine, results: merged }, null, 2) + '\n');

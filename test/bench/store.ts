@@ -1,13 +1,13 @@
-// Benchmark 5: the store with 100,000 incidents of history. Incidents are created and resolved through
-// the real store, transactor and archive (100 days of history, 7 days' retention), 64 commits in flight.
+// Benchmark 5: the file engine with 100,000 incidents of history. Incidents are created and resolved
+// through the real store, transactor and archive (100 days of history, 7 days' retention), 64 commits in flight.
 // Then the compiled daemon starts on the result. Targets: start-up < 3 s, commit p99 < 50 ms, the live
 // file kept under the configured size (storage.maxLiveIncidents).
 import { statSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIncident, resolve } from '../../src/domain/incident.js';
-import { nextIncidentId, saveIncident } from '../../src/escalation/incident-records.js';
-import { Archive } from '../../src/store/archive.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { saveIncident } from '../../src/escalation/incident-records.js';
+import { Archive } from '../../src/store/file/archive.js';
+import { FileStore } from '../../src/store/file/file-store.js';
 import { Transactor } from '../../src/store/transactor.js';
 import { cleanup, percentile, startDaemon, tempDir, type BenchResult } from './lib.js';
 
@@ -18,9 +18,9 @@ export async function benchStore(total = 100_000, maxLiveIncidents = 20_000): Pr
   const path = join(dir, 'store.json');
   const start = Date.now() - 100 * DAY;
   let clock = start;
-  const store = new LowdbStore({ path });
+  const store = new FileStore({ path, now: () => new Date(clock) });
   await store.open();
-  const transactor = new Transactor({ store, now: () => new Date(clock), eventLogSize: 10_000 });
+  const transactor = new Transactor({ store, now: () => new Date(clock) });
   const archive = new Archive({ store, path: `${path}.archive.jsonl`, maxLiveIncidents });
   const latencies: number[] = [];
   const actor = { kind: 'system' as const, name: 'bench' };
@@ -29,9 +29,9 @@ export async function benchStore(total = 100_000, maxLiveIncidents = 20_000): Pr
     for (let i = 0; i < total; i++) {
       clock = start + Math.floor((i / total) * 100 * DAY);
       const t0 = performance.now();
-      const p = transactor.run((tx) => {
+      const p = transactor.run(async (tx) => {
         const created = createIncident({
-          id: nextIncidentId(tx.data), type: 'fault', title: `backup failed on srv-${i % 5000}: job exited with code 3`, serverId: `srv-${i % 5000}`,
+          id: await tx.incidents.nextId(), type: 'fault', title: `backup failed on srv-${i % 5000}: job exited with code 3`, serverId: `srv-${i % 5000}`,
           customerId: `c${i % 200}`, component: 'backup', componentKind: 'software', source: 'console', priority: 'P2', level: 3, reporter: null,
           symptoms: ['backup job exited with code 3'], requestType: null, detectedAt: tx.now.toISOString(), actor,
         }, tx.now);
@@ -49,7 +49,7 @@ export async function benchStore(total = 100_000, maxLiveIncidents = 20_000): Pr
     }
     await Promise.all(inFlight);
     await archive.archiveResolved(new Date(clock), 7 * DAY);
-    const live = Object.keys(store.data.incidents).length;
+    const live = await store.read.incidents.count();
     await store.close();
     const liveBytes = statSync(path).size + (existsSync(`${path}.journal`) ? statSync(`${path}.journal`).size : 0);
     const archived = readFileSync(`${path}.archive.jsonl`, 'utf8').split('\n').length - 1;
@@ -60,7 +60,7 @@ export async function benchStore(total = 100_000, maxLiveIncidents = 20_000): Pr
     await daemon.stop();
     const p99 = percentile(latencies, 99);
     return {
-      name: 'store with 100,000 incidents of history',
+      name: 'file engine with 100,000 incidents of history',
       target: `start-up < 3 s, commit p99 < 50 ms, live file <= ${maxLiveIncidents} incidents`,
       measured: {
         incidents: total, liveIncidents: live, archived, liveFileMb: Number((liveBytes / 2 ** 20).toFixed(1)),
