@@ -29,6 +29,8 @@ export interface LiveHubDeps {
   authenticate(token: string): Principal | null;
   /** Exact browser origins allowed besides the daemon's own; requests without Origin are allowed. */
   allowedOrigins: string[];
+  /** `server.publicUrl`; its origin is allowed too (an Origin merely equal to the Host header is not, for DNS names). */
+  publicUrl?: string;
   /** Publish events once they are in the log; one published a moment before the log returns it is still replayed. */
   eventLog: LiveEventLog;
   /**

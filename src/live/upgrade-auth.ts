@@ -2,6 +2,7 @@
 // the handshake so a refused client never becomes a connection. Order matters: the Origin check comes
 // first so that a cross-site page cannot even probe tokens (cross-site WebSocket hijacking).
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Role } from '../domain/types.js';
 
@@ -25,10 +26,12 @@ export type UpgradeDecision =
 export interface UpgradeAuthOptions {
   authenticate(token: string): Principal | null;
   allowedOrigins: readonly string[];
+  /** `server.publicUrl`: the dashboard's own origin when it is served under a DNS name. */
+  publicUrl?: string;
 }
 
 export function authorizeUpgrade(req: IncomingMessage, opts: UpgradeAuthOptions): UpgradeDecision {
-  if (!isOriginAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins)) {
+  if (!isOriginAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins, opts.publicUrl)) {
     return { ok: false, status: 403, reason: 'origin not allowed' };
   }
   const token = extractToken(req.headers.authorization, req.headers['sec-websocket-protocol']);
@@ -59,20 +62,31 @@ export function extractToken(authorization: string | undefined, protocolHeader: 
 
 /**
  * Non-browser clients send no Origin and are allowed (they must still hold a token). A browser page is
- * allowed when its origin is listed exactly or is the daemon's own (Origin host equals the Host header).
+ * allowed when its origin is listed in `server.allowedOrigins`, is the origin of `server.publicUrl`, or
+ * equals the Host header where that host is an IP address or `localhost`. An Origin equal to the Host
+ * header proves nothing for a DNS name: after DNS rebinding, a page on the attacker's name talks to the
+ * daemon with its own name in both headers.
  */
-export function isOriginAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function isOriginAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[], publicUrl?: string): boolean {
   if (origin === undefined) return true;
-  const normalised = origin.trim().toLowerCase();
-  if (allowed.some((a) => a.trim().toLowerCase().replace(/\/+$/, '') === normalised)) return true;
+  const offered = originOf(origin);
+  if (offered === null) return false; // e.g. "null" from sandboxed frames and file:// pages
+  if ([...allowed, ...(publicUrl ? [publicUrl] : [])].some((a) => originOf(a) === offered)) return true;
   if (!host) return false;
-  let url: URL;
-  try {
-    url = new URL(normalised);
-  } catch {
-    return false; // e.g. "null" from sandboxed frames and file:// pages
-  }
+  const url = new URL(offered);
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  if (hostname !== 'localhost' && isIP(hostname) === 0) return false;
   return url.host === stripDefaultPort(host.trim().toLowerCase(), url.protocol);
+}
+
+/** `scheme://host[:port]` in lower case without a default port, or null for what is not an http(s) origin. */
+function originOf(value: string): string | null {
+  try {
+    const url = new URL(value.trim().toLowerCase());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 function stripDefaultPort(host: string, protocol: string): string {

@@ -36,9 +36,23 @@ describe('isOriginAllowed', () => {
     expect(isOriginAllowed('https://dash.example.evil', 'other', ['https://dash.example'])).toBe(false);
   });
 
-  test('the daemon’s own origin is allowed, default ports included', () => {
+  test('the daemon’s public URL is allowed, default ports included', () => {
+    expect(isOriginAllowed('https://esc.example', 'esc.example:443', [], 'https://esc.example/')).toBe(true);
+    expect(isOriginAllowed('https://esc.example:443', 'esc.example', [], 'https://esc.example')).toBe(true);
+    expect(isOriginAllowed('http://esc.example', 'esc.example', [], 'https://esc.example')).toBe(false);
+  });
+
+  test('an Origin equal to the Host header is not enough for a DNS name: that is what DNS rebinding forges', () => {
+    expect(isOriginAllowed('http://rebind.attacker.example:8080', 'rebind.attacker.example:8080', [])).toBe(false);
+    expect(isOriginAllowed('https://esc.example', 'esc.example:443', [])).toBe(false);
+    expect(isOriginAllowed('http://rebind.attacker.example:8080', 'rebind.attacker.example:8080', ['https://dash.example'], 'https://esc.example')).toBe(false);
+  });
+
+  test('an Origin equal to the Host header is allowed when the host is an address or localhost, which no one can rebind', () => {
     expect(isOriginAllowed('http://localhost:8080', 'localhost:8080', [])).toBe(true);
-    expect(isOriginAllowed('https://esc.example', 'esc.example:443', [])).toBe(true);
+    expect(isOriginAllowed('http://127.0.0.1:8080', '127.0.0.1:8080', [])).toBe(true);
+    expect(isOriginAllowed('http://[::1]:8080', '[::1]:8080', [])).toBe(true);
+    expect(isOriginAllowed('http://10.1.2.3:8080', '10.1.2.3:8080', [])).toBe(true);
     expect(isOriginAllowed('http://localhost:9999', 'localhost:8080', [])).toBe(false);
   });
 
