@@ -28,11 +28,15 @@ export function feedTime(iso, now) {
   return d.toDateString() === new Date(now).toDateString() ? shortTimeFmt.format(d) : shortDateTimeFmt.format(d);
 }
 
-/** "3h 02m ago", "just now"; an instant ahead of the browser's clock (a skewed daemon) reads "just now". */
+/**
+ * "12m ago", "3h 02m ago", "2d 03h ago", "just now": an age needs no seconds. An instant ahead of the
+ * browser's clock (a skewed daemon) reads "just now".
+ */
 export function ago(iso, now) {
   const ms = now - Date.parse(iso);
   if (!Number.isFinite(ms)) return '';
   if (ms < 60_000) return 'just now';
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m ago`;
   return `${duration(ms).replace(/ 00[hm]$/, '')} ago`;
 }
 

@@ -63,11 +63,12 @@ function escalationNote(incident, now) {
   return h('span', { class: 'escalation' }, `↑ L${esc.from ?? '?'}→L${esc.to ?? '?'} by ${esc.by} `, timeNode(esc.at, now));
 }
 
-function nextBreachNode(incident, now) {
+/** The next breach; in the list the clock's name is left to the hover text, where space is short. */
+function nextBreachNode(incident, now, withClock = true) {
   const nb = nextBreach(incident, now);
   return h('span', { class: `next-breach tone-${nb.tone}`, dataset: { nextBreach: incident.id }, title: nb.label },
     h('span', { class: 'nb-text' }, nb.text),
-    h('span', { class: 'nb-clock' }, ` ${nb.clock || ''}`));
+    withClock ? h('span', { class: 'nb-clock' }, ` ${nb.clock || ''}`) : null);
 }
 
 function buildCard(incident, ctx, now) {
@@ -107,11 +108,11 @@ function buildRow(incident, ctx, now) {
     h('td', {}, h('span', { class: `badge prio prio-${String(incident.priority).toLowerCase()}` }, incident.priority)),
     h('td', { class: 'nowrap' }, h('a', { class: 'inc-id', href: detailHref(incident.id) }, incident.id)),
     h('td', { class: 'col-title' }, h('a', { href: detailHref(incident.id), title: incident.title }, incident.title)),
-    h('td', { class: 'col-customer' }, ctx.customerName(incident.customerId)),
-    h('td', { class: 'col-server' }, ctx.serverName(incident.serverId)),
+    h('td', { class: 'col-customer', title: ctx.customerName(incident.customerId) }, ctx.customerName(incident.customerId)),
+    h('td', { class: 'col-server', title: incident.serverId }, ctx.serverName(incident.serverId)),
     h('td', {}, `L${incident.level}`),
     h('td', {}, h('span', { class: `pill status-${incident.status}` }, STATUS_LABELS[incident.status] || incident.status)),
-    h('td', { class: 'nowrap' }, nextBreachNode(incident, now), ' ', offHoursNote(incident, ctx.policy, now, true)),
+    h('td', { class: 'nowrap' }, nextBreachNode(incident, now, false), ' ', offHoursNote(incident, ctx.policy, now, true)),
     h('td', { class: 'nowrap', dataset: { fact: 'ticket' } }, ticketSummary(incident.ticket)),
     h('td', { class: 'nowrap col-opened' }, timeNode(incident.createdAt, now)),
     h('td', { class: 'nowrap' }, ack, ack ? h('p', { class: 'form-error', role: 'alert', dataset: { errorFor: `${incident.id}/acknowledge` }, hidden: true }) : null));

@@ -34,7 +34,7 @@ export function ticketLink(ticket) {
 export function ticketSummary(ticket) {
   if (!ticket) return h('span', { class: 'muted' }, 'none');
   const link = ticketLink(ticket);
-  if (ticket.state === 'failed') return h('span', { class: 'text-breach' }, link || 'not created', link ? ' (failed)' : ' — failed');
+  if (ticket.state === 'failed') return h('span', { class: 'text-breach', title: ticket.error ? `Creation failed: ${ticket.error}` : 'Creation failed' }, link || '', link ? ' (failed)' : 'failed');
   if (ticket.state === 'missing') return h('span', { class: 'text-breach' }, link || '', ' missing at the vendor');
   return link || h('span', { class: 'muted' }, 'pending');
 }
