@@ -122,14 +122,15 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   // 4. Incidents, SLA clocks and the management path.
   const customerName = (id: string) => config.customers.find((c) => c.id === id)?.name;
   const contacts = new Contacts({ config: config.management, transactor, logger: log('contacts'), now, timeoutMs: 10_000 });
-  const notifier = new Notifier({ channels: config.notifications.channels, timeoutMs: config.ticketing.timeout, now });
+  // Built with the outbound parts: the demo's mail sink may listen on a port chosen at start.
+  let notifier: Notifier | null = null;
   let scheduler: SlaScheduler | null = null;
   const sla = new SlaService({
     transactor,
     policy: buildSlaPolicy(config.sla, calendars),
     management: { calendar: workingDay, stepWindow: config.management.stepWindow, attempts: config.management.attempts },
     contacts,
-    channels: () => notifier.channelIds,
+    channels: () => config.notifications.channels.map((c) => c.id),
     metrics,
     publicUrl,
     customerName,
@@ -239,6 +240,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   async function startOutbound(): Promise<Outbound> {
     let consoles: ConsoleConfig[] = [...config.consoles];
     let ticketing = config.ticketing;
+    let channels = config.notifications.channels;
     if (simulatorOn) {
       const ingestToken = config.auth.tokens.find((t) => t.role === 'ingest' || t.role === 'l3')?.token;
       simulators = createSimulators(config.simulator, {
@@ -252,7 +254,14 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
         consoles = [{ id: SIM_CONSOLE_ID, url: urls.consoleUrl, pollInterval: config.simulator.pollInterval, timeout: 5_000, concurrency: 16, jitter: Math.min(1_000, config.simulator.pollInterval / 10) }];
       }
       if (!ticketing.url) ticketing = { ...ticketing, url: urls.ticketingUrl };
+      // E-mail channels aimed at the mail sink's configured port follow it to the port it got (0 = any).
+      const sinkPort = urls.mailSmtpPort;
+      if (sinkPort !== null && sinkPort !== config.simulator.mailSmtpPort) {
+        channels = channels.map((c) => (c.type === 'email' && c.smtp.port === config.simulator.mailSmtpPort && LOOPBACK.has(c.smtp.host) ? { ...c, smtp: { ...c.smtp, port: sinkPort } } : c));
+      }
     }
+    notifier = new Notifier({ channels, timeoutMs: config.ticketing.timeout, now });
+    const sender = notifier;
     const clients = new Map(consoles.map((c) => [c.id, new ConsoleClient({ config: c })]));
     consoleListers = [...clients].map(([id, client]) => ({ id, listServers: () => client.listServers({}) }));
     const makePollers = () => new ConsolePollers(consoles.map((c) => new ConsolePoller({ config: c, client: clients.get(c.id)!, components, transactor, inventory, metrics, logger: log('poller'), now })));
@@ -260,7 +269,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     const diagnostics = new DiagnosticsService({ sources, timeoutMs: config.routing.diagnosticsTimeout, maxBytes: config.ticketing.diagnosticsMaxBytes, now });
     const adapter = ticketing.url ? createTicketAdapter(ticketing, { publicUrl }) : null;
     if (!adapter) log('tickets').warn('ticketing.url is not set: tickets wait in the outbox until it is');
-    const makeDispatcher = () => new OutboxDispatcher({ transactor, adapter, diagnostics, notifier, metrics, logger: log('dispatcher'), now, ticketing: config.ticketing, publicUrl });
+    const makeDispatcher = () => new OutboxDispatcher({ transactor, adapter, diagnostics, notifier: sender, metrics, logger: log('dispatcher'), now, ticketing: config.ticketing, publicUrl });
     return { makePollers, makeDispatcher, pollers: makePollers(), dispatcher: makeDispatcher() };
   }
 
@@ -359,6 +368,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       }));
       await step('live feed', () => hub.stop());
       await step('snapshots', () => snapshots.stop());
+      await step('notifier', () => notifier?.close());
       await step('simulators', () => simulators?.stop());
       await step('store', () => store.close());
       logger.info({ problems: errors.length }, 'escalatord stopped');

@@ -238,9 +238,15 @@ export function openKey(serverId: string, component: string | null): string {
   return JSON.stringify([serverId, component]);
 }
 
-/** The dispatch lane of an outbox item: diagnostics fetches never hold back an incident's ticket. */
+/**
+ * The dispatch lane of an outbox item. Ticket calls of an incident go in order in one lane; diagnostics
+ * fetches and notifications have lanes of their own, so a failing console or mail server never holds
+ * back the incident's ticket.
+ */
 export function laneOf(kind: OutboxItem['kind'], incidentId: string): string {
-  return kind === 'diagnostics.fetch' ? `${incidentId}#diagnostics` : incidentId;
+  if (kind === 'diagnostics.fetch') return `${incidentId}#diagnostics`;
+  if (kind === 'notify') return `${incidentId}#notify`;
+  return incidentId;
 }
 
 export type { DeepReadonly };

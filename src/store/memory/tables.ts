@@ -220,7 +220,7 @@ export class Tables {
 
   outboxFor(incidentId: string): OutboxItem[] {
     const out: OutboxRow[] = [];
-    for (const lane of [incidentId, `${incidentId}#diagnostics`]) for (const id of this.lanes.get(lane) ?? []) out.push(this.outbox.get(id)!);
+    for (const lane of [incidentId, `${incidentId}#diagnostics`, `${incidentId}#notify`]) for (const id of this.lanes.get(lane) ?? []) out.push(this.outbox.get(id)!);
     return out.sort((a, b) => a.seq - b.seq);
   }
 

@@ -143,7 +143,7 @@ export function pgReader(r: Runner): StoreReader {
         return rows.length > 0 ? rows[0].at : null;
       },
       forIncident: (incidentId) =>
-        many<OutboxItem>('SELECT data FROM outbox WHERE lane = $1 OR lane = $2 ORDER BY seq', [text(incidentId), text(`${incidentId}#diagnostics`)]),
+        many<OutboxItem>('SELECT data FROM outbox WHERE lane = ANY($1::text[]) ORDER BY seq', [[text(incidentId), text(`${incidentId}#diagnostics`), text(`${incidentId}#notify`)]]),
       pending: () => count('outbox'),
       deadLetters: (limit) =>
         many<DeadLetter>('SELECT data FROM (SELECT n, data FROM dead_letters ORDER BY n DESC LIMIT $1) d ORDER BY n', [limit]),
