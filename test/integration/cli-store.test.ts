@@ -29,7 +29,7 @@ describe('escalatord and its store file', () => {
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(`in use by another escalatord (pid ${first.child.pid})`);
     expect(sha256File(tmp().file('store.json'))).toBe(before);
-    expect(readFileSync(tmp().file('store.json.lock'), 'utf8')).toBe(String(first.child.pid));
+    expect((JSON.parse(readFileSync(tmp().file('store.json.lock'), 'utf8')) as { pid: number }).pid).toBe(first.child.pid);
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     expect((await first.stop()).code).toBe(0);
   });
