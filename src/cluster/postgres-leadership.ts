@@ -67,6 +67,8 @@ export class PostgresLeadership implements Leadership {
   private session: pg.Client | undefined;
   private migrated = false;
   private leading = false;
+  /** After losing the lead, no attempt to take it again before this instant (ms since the epoch). */
+  private holdOffUntil = 0;
   private knownTerm = 0;
   private knownLeader: string | null = null;
   private memberList: ClusterMember[] = [];
@@ -149,7 +151,12 @@ export class PostgresLeadership implements Leadership {
   private schedule(): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    const ms = this.leading ? this.heartbeatMs : this.retryMs + this.random() * this.retryMs;
+    // A leader that has just lost its session waits out one whole round of the followers' attempts
+    // (each within 2 × retryMs) before trying again: a healthy follower takes over, not the instance
+    // whose connection just failed.
+    const ms = this.leading
+      ? this.heartbeatMs
+      : Math.max(this.retryMs + this.random() * this.retryMs, this.holdOffUntil + this.random() * this.retryMs - Date.now());
     this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
   }
@@ -253,6 +260,7 @@ export class PostgresLeadership implements Leadership {
   private stepDown(): void {
     if (!this.leading) return;
     this.leading = false;
+    this.holdOffUntil = Date.now() + 2 * this.retryMs;
     if (this.knownLeader === this.instanceId) this.knownLeader = null;
     this.tell();
   }

@@ -177,4 +177,49 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
       + `new leader ${after.instance} (term ${after.term}) ${Math.round(failoverMs)} ms after the SIGKILL\n`);
     await Promise.all([back, ...survivors].map((d) => d.stop()));
   }, 240_000);
+
+  it('steps the leader down when its database session is terminated, before another instance leads, and sends each ticket once', async () => {
+    for (let n = 1; n <= 2; n++) dirs.push(makeTempDir('escalatord-cluster-'));
+    const daemons = [await start(1, dirs[0]), await start(2, dirs[1])];
+    const before = await waitFor(async () => {
+      const views = await Promise.all(daemons.map((d) => cluster(d.url)));
+      const leaders = views.filter((v) => v.role === 'leader');
+      return leaders.length === 1 && views.every((v) => v.leader === leaders[0].instance) ? leaders[0] : null;
+    }, { timeoutMs: 20_000, what: 'one leader' });
+    const old = daemons[before.instance === 'inst-1' ? 0 : 1];
+    const other = daemons[before.instance === 'inst-1' ? 1 : 0];
+    expect((await postSigned(old.url, report('srv-before', [{ name: 'backup', kind: 'software', status: 'failed' }]))).status).toBe(202);
+    await waitFor(async () => (await allIncidents(other.url)).every((i) => i.ticket?.state === 'created') || null, { what: 'the first ticket' });
+
+    // The backend holding the leader lock (an advisory lock on a session of the leader's own).
+    const [holder] = await db.query<{ pid: number }>(
+      `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND (l.classid::bigint << 32 | l.objid::bigint) = $1`,
+      ['7310548020002'],
+    );
+    await db.query('SELECT pg_terminate_backend($1)', [holder.pid]);
+    const after = await waitFor(async () => {
+      const v = await cluster(other.url);
+      return v.role === 'leader' ? v : null;
+    }, { timeoutMs: 10_000, what: 'the other instance to lead' });
+    expect(after.term).toBe(before.term + 1);
+    expect((await cluster(old.url)).role).toBe('follower');
+
+    // The old leader stopped its side effects before the new one started its own.
+    const at = (d: DaemonProcess, msg: string) => d.logs().filter((l) => l.msg === msg).map((l) => Date.parse(l.time as string)).at(-1)!;
+    expect(at(old, 'not leading: every side effect stopped')).toBeLessThanOrEqual(at(other, 'this instance leads'));
+
+    // A failure reported to the deposed leader is ticketed once, by the new one.
+    expect((await postSigned(old.url, report('srv-after', [{ name: 'backup', kind: 'software', status: 'failed' }]))).status).toBe(202);
+    const all = await waitFor(async () => {
+      const list = await allIncidents(other.url);
+      return list.length === 2 && list.every((i) => i.ticket?.state === 'created') ? list : null;
+    }, { timeoutMs: 20_000, what: 'both tickets' });
+    await sleep(500);
+    const filed = await tickets(ticketingUrl);
+    expect(filed.map((t) => t.externalId).sort()).toEqual(all.map((i) => i.id).sort());
+    expect(ticketing.stats.duplicateCreates).toBe(0);
+    await Promise.all(daemons.map((d) => d.stop()));
+  }, 120_000);
 });
