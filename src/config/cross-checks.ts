@@ -143,10 +143,15 @@ function collectSecrets(doc: unknown): { accepted: Secret[]; outbound: Secret[];
   const consoleSecret = partAt<string | string[]>(doc, ['ingest', 'console', 'secret']);
   if (typeof consoleSecret === 'string') accepted.push({ path: ['ingest', 'console', 'secret'], value: consoleSecret });
   else consoleSecret?.forEach((value, i) => accepted.push({ path: ['ingest', 'console', 'secret', String(i)], value }));
+  const jiraWebhookSecret = partAt<string>(doc, ['ticketing', 'jira', 'webhookSecret']);
+  if (jiraWebhookSecret) accepted.push({ path: ['ticketing', 'jira', 'webhookSecret'], value: jiraWebhookSecret });
   for (const [i, c] of entriesAt<{ token?: string }>(doc, ['consoles'])) if (c.token) outbound.push({ path: ['consoles', String(i), 'token'], value: c.token });
   const ticketingToken = partAt<string>(doc, ['ticketing', 'token']);
   if (ticketingToken) outbound.push({ path: ['ticketing', 'token'], value: ticketingToken });
-  for (const [i, c] of entriesAt<{ token?: string }>(doc, ['notifications', 'channels'])) if (c.token) outbound.push({ path: ['notifications', 'channels', String(i), 'token'], value: c.token });
+  for (const [i, c] of entriesAt<{ token?: string; smtp?: { auth?: { pass: string } } }>(doc, ['notifications', 'channels'])) {
+    if (c.token) outbound.push({ path: ['notifications', 'channels', String(i), 'token'], value: c.token });
+    if (c.smtp?.auth?.pass) outbound.push({ path: ['notifications', 'channels', String(i), 'smtp', 'auth', 'pass'], value: c.smtp.auth.pass });
+  }
   const rawTokens = rawAt(doc, ['auth', 'tokens']);
   return { accepted, outbound, tokens: Array.isArray(rawTokens) ? rawTokens.length : 0 };
 }

@@ -185,9 +185,12 @@ describe('loading the configuration', () => {
         'server: { host: 0.0.0.0 }',
         tokens('change-me-l2-token-00000000', 'REPLACE-ME-viewer-token-000'),
         'ingest: { console: { secret: "whsec_Y2hhbmdlLW1lLWNvbnNvbGUtc2VjcmV0" } }',
-        'ticketing: { url: "https://t.example", token: change-me }',
+        'ticketing: { url: "https://t.example", token: change-me, jira: { webhookSecret: "REPLACE-ME-jira-webhook" } }',
+        'notifications: { channels: [ { id: mail, type: email, smtp: { host: smtp.example, auth: { user: bot, pass: changeme } }, from: "bot@x.example" } ] }',
       ].join('\n');
       const joined = problemsOf(text).join('\n');
+      expect(joined).toMatch(/ticketing\.jira\.webhookSecret: .*placeholder/);
+      expect(joined).toMatch(/notifications\.channels\.0\.smtp\.auth\.pass: .*placeholder/);
       expect(joined).toMatch(/auth\.tokens\.0\.token: .*placeholder/);
       expect(joined).toMatch(/auth\.tokens\.1\.token: .*placeholder/);
       expect(joined).toMatch(/ingest\.console\.secret: .*placeholder/);
