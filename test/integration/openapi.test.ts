@@ -2,64 +2,53 @@
 // real express app registers is documented with its method, every documented route exists, and what
 // the API returns for an incident is what the document describes.
 import { readFileSync } from 'node:fs';
-import express, { type Express } from 'express';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Express } from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildDaemon, type Daemon } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
+import { registeredRoutes, withDaemonApp } from '../helpers/express-routes.js';
 import { makeTempDir, type TempDir } from '../helpers/tmp.js';
 
 const DOC_PATH = new URL('../../src/http/openapi.json', import.meta.url).pathname;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const L1_TOKEN = 'l1-desk-token-0123456789';
+const INGEST_TOKEN = 'ingest-bot-token-0123456789';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is free-form JSON; the tests probe it
 type Json = Record<string, any>;
 const doc = JSON.parse(readFileSync(DOC_PATH, 'utf8')) as Json;
 
-/** `/api/v1/incidents/:id/escalate` → `/api/v1/incidents/{id}/escalate`. */
-const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** The object a local `$ref` (`#/components/examples/X`) points at. */
+const resolve = (ref: string): Json => ref.slice(2).split('/').reduce<Json>((node, key) => node?.[key.replaceAll('~1', '/').replaceAll('~0', '~')], doc);
 
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle: { stack?: Layer[] };
-}
-
-/** Every `METHOD path` registered on the app, through the routers mounted on it (all at the root). */
-function registeredRoutes(app: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method} ${toOpenApiPath(layer.route.path)}`);
-      } else if (layer.handle.stack) walk(layer.handle.stack);
+/** Every example the document gives with the schema it illustrates: media types' `example`/`examples` and schemas' own `examples`. */
+function examples(): Array<{ where: string; schema: Json; value: unknown }> {
+  const out: Array<{ where: string; schema: Json; value: unknown }> = [];
+  const media = (where: string, content: Json | undefined) => {
+    for (const [type, m] of Object.entries(content ?? {}) as Array<[string, Json]>) {
+      if (!/^application\/(problem\+)?json$/.test(type) || !m.schema) continue;
+      if ('example' in m) out.push({ where: `${where} ${type}`, schema: m.schema, value: m.example });
+      for (const [name, e] of Object.entries((m.examples ?? {}) as Json)) out.push({ where: `${where} ${type} "${name}"`, schema: m.schema, value: (e.$ref ? resolve(e.$ref) : e).value });
     }
   };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  for (const op of documentedOperations()) {
+    const [method, path] = op.split(' ');
+    const operation = doc.paths[path][method] as Json;
+    media(`${op} request`, operation.requestBody?.content);
+    for (const [code, response] of Object.entries(operation.responses as Json)) if (!response.$ref) media(`${op} ${code}`, response.content);
+  }
+  for (const [name, response] of Object.entries(doc.components.responses as Json)) media(`response ${name}`, response.content);
+  for (const [name, schema] of Object.entries(doc.components.schemas as Json)) {
+    for (const [i, value] of ((schema.examples ?? []) as unknown[]).entries()) out.push({ where: `schema ${name} example ${i}`, schema: { $ref: `#/components/schemas/${name}` }, value });
+  }
   return out;
 }
 
 function documentedOperations(): string[] {
   return Object.entries(doc.paths as Json).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m} ${path}`));
-}
-
-/** Builds the daemon and keeps hold of the express app createHttpApp makes, by watching `app.use`. */
-function buildAndCaptureApp(config: ReturnType<typeof configSchema.parse>): { daemon: Daemon; app: Express } {
-  const apps = new Set<Express>();
-  const original = express.application.use;
-  express.application.use = function (this: Express, ...args: unknown[]) {
-    apps.add(this);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    const daemon = buildDaemon({ config, logger: pino({ level: 'silent' }) });
-    const app = [...apps].find((a) => registeredRoutes(a).includes('get /readyz'));
-    if (!app) throw new Error('the daemon\'s express app was not seen');
-    return { daemon, app };
-  } finally {
-    express.application.use = original;
-  }
 }
 
 describe('the OpenAPI document', () => {
@@ -97,6 +86,25 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('gives examples for the main operations, each valid against the schema it illustrates', () => {
+    const all = examples();
+    for (const op of ['post /api/v1/ingest/console request', 'post /api/v1/ingest/alertmanager request', 'post /api/v1/ingest/ticketing request',
+      'post /api/v1/incidents request', 'post /api/v1/incidents 201', 'get /api/v1/incidents/{id} 200', 'post /api/v1/incidents/{id}/escalate request',
+      'post /api/v1/maintenance request', 'get /api/v1/servers 200', 'get /api/v1/customers 200', 'response Unprocessable']) {
+      expect(all.some((e) => e.where.startsWith(op)), `an example for ${op}`).toBe(true);
+    }
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12; its own keywords (discriminator, …) are annotations here.
+    const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+    ajv.addSchema({ $id: 'urn:escalatord:openapi', components: doc.components });
+    const invalid: string[] = [];
+    for (const [i, e] of all.entries()) {
+      const schema = JSON.parse(JSON.stringify(e.schema).replaceAll('"#/components/', '"urn:escalatord:openapi#/components/')) as Json;
+      const validate = ajv.compile({ $id: `urn:escalatord:example:${i}`, ...schema });
+      if (!validate(e.value)) invalid.push(`${e.where}: ${ajv.errorsText(validate.errors)}`);
+    }
+    expect(invalid).toEqual([]);
+  });
+
   it('describes every incident field DESIGN §8 names', () => {
     const fields = ['id', 'type', 'title', 'serverId', 'customerId', 'component', 'componentKind', 'source', 'priority', 'level', 'status', 'createdAt',
       'updatedAt', 'acknowledgedAt', 'resolvedAt', 'reporter', 'symptoms', 'diagnostics', 'ticket', 'sla', 'management', 'timeline'];
@@ -115,11 +123,18 @@ describe('the OpenAPI document against the running daemon', () => {
     const config = configSchema.parse({
       server: { host: '127.0.0.1', port: 0, shutdownTimeout: '3s' },
       storage: { path: tmp.file('store.json') },
-      auth: { tokens: [{ name: 'l1-desk', role: 'l1', token: L1_TOKEN }] },
+      auth: { tokens: [{ name: 'l1-desk', role: 'l1', token: L1_TOKEN }, { name: 'ingest-bot', role: 'ingest', token: INGEST_TOKEN }] },
       customers: [{ id: 'acme', name: 'Acme Ltd', authorisedContacts: [{ name: 'Jo Bloggs', email: 'jo@acme.example' }] }],
     });
-    ({ daemon, app } = buildAndCaptureApp(config));
+    ({ result: daemon, app } = await withDaemonApp(() => buildDaemon({ config, logger: pino({ level: 'silent' }) })));
     await daemon.start();
+    // No console is configured, so the server L1 logs against is known from a report pushed for it.
+    const report = await fetch(`${daemon.url}/api/v1/ingest/console`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${INGEST_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ serverId: 'srv-0001', customerId: 'acme', name: 'acme-hq-01', observedAt: new Date().toISOString(), reachable: true, components: [] }),
+    });
+    expect(report.status).toBe(202);
   });
 
   afterAll(async () => {
