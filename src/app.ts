@@ -3,7 +3,7 @@
 // event log → live feed and metrics — starts them in order and stops them in reverse. Nothing else in
 // the daemon calls `new` on a service. Jobs with side effects on the outside world (polling, timers,
 // the sweeper, the dispatcher, the contacts refresh) run only while this instance leads.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { Sweeper } from './escalation/sweeper.js';
 import { createHttpApp } from './http/app.js';
 import { TokenAuthenticator } from './http/auth.js';
 import { dashboardHeaders } from './http/dashboard-headers.js';
+import { createHttpServer } from './http/server-limits.js';
 import { createAuditRouter } from './http/routes/audit-routes.js';
 import { createClusterRouter } from './http/routes/cluster-routes.js';
 import { createIncidentRouter } from './http/routes/incident-routes.js';
@@ -200,8 +201,10 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       createInfoRouter({ auth, read: store.read, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI, dashboardHeaders: dashboardHeaders() }),
     ],
   });
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app);
-  server.keepAliveTimeout = 5_000;
+  // Bounded connections and short header/request timeouts: half-open connections cannot exhaust the files.
+  const server: Server = createHttpServer(app, {
+    maxConnections: config.server.maxConnections, headersTimeoutMs: config.server.headersTimeout, requestTimeoutMs: config.server.requestTimeout,
+  });
   // Requests being served: shutdown keeps listening until they finish (see stop()).
   let inFlight = 0;
   server.on('request', (_req, res) => {

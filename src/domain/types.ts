@@ -217,7 +217,8 @@ export const EVENT_TYPES: readonly EventType[] = [
 export interface DomainEvent {
   type: EventType;
   data: Record<string, unknown>;
-  scope?: { level?: Level; customerId?: string; serverId?: string };
+  /** `fromLevel`: the level an incident left (an escalation), so subscribers of that level hear it go. */
+  scope?: { level?: Level; fromLevel?: Level; customerId?: string; serverId?: string };
 }
 
 /** A domain event once it is in the event log. */

@@ -196,8 +196,8 @@ export class IncidentCommands {
   /** `POST /incidents/{id}/ticket/retry`: a creation refused for good is tried again, comments waiting behind it follow. */
   retryTicket(id: string, actor: Actor & { role: Role }): Promise<Incident> {
     return this.deps.transactor.run(async (tx) => {
+      // The route admits l2 and admin (DESIGN §6): the ticket belongs to an L3/L4 incident, which L2 watches for the customer.
       const incident = await getIncident(tx.incidents, id);
-      assertMayActOn(actor.role, incident.level, 'retry the ticket of');
       const retry = ticketRetry(incident);
       if (!retry.allowed) throw new ConflictError(retry.message, { incidentStatus: incident.status, ticketState: incident.ticket?.state ?? null });
       const noted = lifecycle.addNote(incident, actor, tx.now, 'ticket-retry', 'creation of the vendor ticket retried');

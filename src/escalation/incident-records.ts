@@ -15,11 +15,12 @@ export async function getIncident(incidents: Pick<IncidentReads, 'get'>, id: str
 
 /** Saves the incident, emits `type` for it and audits the timeline entries added since it was read. */
 export function saveIncident(tx: Tx, incident: Incident, type: EventType, extra: Record<string, unknown> = {}): Incident {
+  const base = tx.baseOf(incident.id);
   saveQuietly(tx, incident);
   tx.emit({
     type,
     data: { incidentId: incident.id, incident: incidentSummary(incident), ...extra },
-    scope: { level: incident.level, customerId: incident.customerId, serverId: incident.serverId },
+    scope: { level: incident.level, ...(base && base.level !== incident.level ? { fromLevel: base.level } : {}), customerId: incident.customerId, serverId: incident.serverId },
   });
   return incident;
 }

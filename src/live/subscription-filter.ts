@@ -57,7 +57,8 @@ export function compileFilter(filter: LiveFilter): EventMatcher {
     if (types && !types.has(event.type)) return false;
     const scope = event.scope;
     if (!scope) return true;
-    if (levels && scope.level !== undefined && !levels.has(scope.level)) return false;
+    // An incident leaving a level is news at that level too (it is no longer theirs to work).
+    if (levels && scope.level !== undefined && !levels.has(scope.level) && !(scope.fromLevel !== undefined && levels.has(scope.fromLevel))) return false;
     if (customers && scope.customerId !== undefined && !customers.has(scope.customerId)) return false;
     if (servers && scope.serverId !== undefined && !servers.has(scope.serverId)) return false;
     return true;

@@ -43,7 +43,7 @@ export const ACTION_RULES: readonly ActionRule[] = [
   // The route admits l2 and admin (DESIGN §6), and the command then checks the level as well, so today
   // only admin can retry a vendor ticket (tickets exist at L3/L4). roles-table-matrix.test.ts holds this
   // row to the API: it fails when either side changes alone.
-  { action: 'ticket.retry', method: 'POST', path: '/api/v1/incidents/{id}/ticket/retry', roles: ['l2', 'admin'], levelChecked: true },
+  { action: 'ticket.retry', method: 'POST', path: '/api/v1/incidents/{id}/ticket/retry', roles: ['l2', 'admin'], levelChecked: false },
 ];
 
 /** The levels a role may act on, asked of the domain rule itself (domain/access.ts) rather than restated. */
