@@ -1,0 +1,178 @@
+// SlaScheduler on vitest's fake clock (Date and setTimeout are faked, and node-schedule runs on them;
+// setImmediate stays real, so "at once" means at once, without the clock moving), over the memory engine: one timer per open incident at the instant its nextWake names, rebuilt
+// from the store at start, moved by reschedule, all cancelled by stop. No real sleeps.
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Incident } from '../../src/domain/types.js';
+import { SlaScheduler } from '../../src/escalation/sla-scheduler.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { incident } from '../helpers/store-conformance.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00.000Z');
+const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
+
+interface World {
+  store: MemoryStore;
+  scheduler: SlaScheduler;
+  /** Every wake-up: the incident and when it came, in ms after T0 on the fake clock. */
+  woken: Array<{ id: string; at: number }>;
+  logged: string[];
+  /** Incidents whose wake-up throws. */
+  failWake: Set<string>;
+  /** Stores an incident whose next wake-up is `wakeAtMs` after T0 (null: none). */
+  put(id: string, wakeAtMs: number | null, extra?: Partial<Incident>): Promise<void>;
+}
+
+/** The nextWake the test controls: the incident's `title` carries the instant (or "none"). */
+const nextWake = (i: Incident): Date | null => (i.status === 'resolved' || i.title === 'none' ? null : new Date(i.title));
+
+async function world(): Promise<World> {
+  const store = new MemoryStore();
+  await store.open();
+  const woken: World['woken'] = [];
+  const logged: string[] = [];
+  const failWake = new Set<string>();
+  const scheduler = new SlaScheduler({
+    read: store.read,
+    nextWake,
+    now: () => new Date(),
+    wake: async (id) => {
+      woken.push({ id, at: Date.now() - T0 });
+      if (failWake.has(id)) throw new Error('store unavailable');
+    },
+    logger: pino({ level: 'error' }, { write: (l: string) => void logged.push((JSON.parse(l) as { msg: string }).msg) }),
+  });
+  return {
+    store, scheduler, woken, logged, failWake,
+    put: (id, wakeAtMs, extra = {}) => store.transaction((u) => u.incidents.put(incident(id, { component: id, title: wakeAtMs === null ? 'none' : at(wakeAtMs), ...extra }))),
+  };
+}
+
+/** Moves the fake clock, running every timer and the promise chains they start. */
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+/** Lets reads and "at once" wake-ups (real setImmediate) run without moving the clock. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+describe('SlaScheduler', () => {
+  let w: World;
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: T0 });
+    w = await world();
+  });
+  afterEach(() => {
+    w.scheduler.stop();
+    vi.useRealTimers();
+  });
+
+  it('wakes each open incident exactly at the instant its next wake-up names, and not before', async () => {
+    await w.put('INC-000001', 5_000);
+    await w.put('INC-000002', 2_000);
+    await w.put('INC-000003', null);
+    await w.put('INC-000004', 1_000, { status: 'resolved', resolvedAt: at(0) });
+    await w.scheduler.start();
+    expect(w.scheduler.scheduled).toBe(2);
+
+    await advance(1_999);
+    expect(w.woken).toEqual([]);
+    await advance(1);
+    expect(w.woken).toEqual([{ id: 'INC-000002', at: 2_000 }]);
+    await advance(3_000);
+    expect(w.woken).toEqual([{ id: 'INC-000002', at: 2_000 }, { id: 'INC-000001', at: 5_000 }]);
+    expect(w.scheduler.scheduled).toBe(0);
+  });
+
+  it('fires at once, on start, what came due while nobody was watching', async () => {
+    vi.setSystemTime(T0 + 60_000);
+    await w.put('INC-000001', 5_000);
+    await w.put('INC-000002', 120_000);
+    await w.scheduler.start();
+    await settle();
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 60_000 }]);
+    await advance(60_000);
+    expect(w.woken.map((x) => x.id)).toEqual(['INC-000001', 'INC-000002']);
+  });
+
+  it('moves a timer to the incident\'s new instant on reschedule, and drops it once the incident needs none', async () => {
+    await w.put('INC-000001', 5_000);
+    await w.scheduler.start();
+    await w.put('INC-000001', 8_000);
+    w.scheduler.reschedule('INC-000001');
+    await settle();
+    await advance(7_999);
+    expect(w.woken).toEqual([]);
+    await advance(1);
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 8_000 }]);
+
+    await w.put('INC-000001', 20_000);
+    w.scheduler.reschedule('INC-000001');
+    await settle();
+    expect(w.scheduler.scheduled).toBe(1);
+    await w.put('INC-000001', 20_000, { status: 'resolved', resolvedAt: at(9_000) });
+    w.scheduler.reschedule('INC-000001');
+    await settle();
+    expect(w.scheduler.scheduled).toBe(0);
+    w.scheduler.reschedule('INC-404404');
+    await settle();
+    await advance(60_000);
+    expect(w.woken).toHaveLength(1);
+  });
+
+  it('schedules a new incident when told about it, but only while started', async () => {
+    await w.put('INC-000001', 1_000);
+    w.scheduler.reschedule('INC-000001');
+    await advance(5_000);
+    expect(w.woken).toEqual([]);
+    expect(w.scheduler.scheduled).toBe(0);
+
+    // Started, it finds the one it was not allowed to schedule (now past due) and fires it at once.
+    await w.scheduler.start();
+    await w.put('INC-000002', 9_000);
+    w.scheduler.reschedule('INC-000002');
+    await settle();
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 5_000 }]);
+    expect(w.scheduler.scheduled).toBe(1);
+    await advance(4_000);
+    expect(w.woken.map((x) => x.id)).toEqual(['INC-000001', 'INC-000002']);
+  });
+
+  it('cancels every timer on stop and rebuilds them from the store on the next start', async () => {
+    await w.put('INC-000001', 5_000);
+    await w.put('INC-000002', 10_000);
+    await w.scheduler.start();
+    await w.scheduler.start();
+    expect(w.scheduler.scheduled).toBe(2);
+    w.scheduler.stop();
+    w.scheduler.stop();
+    expect(w.scheduler.scheduled).toBe(0);
+    await advance(6_000);
+    expect(w.woken).toEqual([]);
+    w.scheduler.reschedule('INC-000002');
+    await settle();
+    expect(w.scheduler.scheduled).toBe(0);
+
+    // Leadership comes back: the past-due one fires at once, the other at its instant.
+    await w.scheduler.start();
+    await settle();
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 6_000 }]);
+    await advance(4_000);
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 6_000 }, { id: 'INC-000002', at: 10_000 }]);
+  });
+
+  it('logs a failed wake-up and tries the incident again 5 s later', async () => {
+    await w.put('INC-000001', 1_000);
+    w.failWake.add('INC-000001');
+    await w.scheduler.start();
+    await advance(1_000);
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 1_000 }]);
+    expect(w.logged).toEqual(['SLA wake-up failed; retrying in 5 s']);
+    w.failWake.clear();
+    await advance(4_999);
+    expect(w.woken).toHaveLength(1);
+    // The retry reads the incident again; its instant is past, so it fires at once.
+    await advance(1);
+    await settle();
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 1_000 }, { id: 'INC-000001', at: 6_000 }]);
+  });
+});
