@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Registry, register as globalRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import { createMetrics, DEFAULT_SLA_BUCKETS_SECONDS, type Metrics, type MetricsOptions } from '../../src/observability/metrics.js';
+import { createMetrics, DEFAULT_SLA_BUCKETS_SECONDS, LABEL_VALUES, type Metrics, type MetricsOptions } from '../../src/observability/metrics.js';
 
 // DESIGN §10, name → Prometheus type: the contract dashboards and alert rules rely on.
 const DESIGN_METRICS: Record<string, string> = {
@@ -78,7 +78,7 @@ describe('createMetrics', () => {
     expect(await valueOf(registry, 'management_escalations_total', { step: '4' })).toBe(0);
     expect(await valueOf(registry, 'ws_dropped_clients_total', { reason: 'heartbeat' })).toBe(0);
     expect(await valueOf(registry, 'console_up', { console: 'backup-dc' })).toBe(0);
-    expect(await valueOf(registry, 'escalations_total', { from: '2', to: '3', reason: 'software-failure' })).toBe(0);
+    expect(await valueOf(registry, 'escalations_total', { from: '2', to: '3', reason: 'console-software-failure' })).toBe(0);
     expect(await valueOf(registry, 'time_to_resolve_seconds', { priority: 'P3', le: '+Inf' })).toBe(0);
     expect(await valueOf(registry, 'console_poll_duration_seconds', { console: 'main', le: '+Inf' })).toBe(0);
   });
@@ -87,7 +87,8 @@ describe('createMetrics', () => {
     const { registry } = setup({ ticketAdapter: 'jira' });
     const escalations = await series(registry, 'escalations_total');
     expect(escalations.every((v) => Number(v.labels.from) < Number(v.labels.to))).toBe(true);
-    expect(escalations).toHaveLength(6 * 7);
+    // Six upward pairs of levels × the reasons the escalation gate emits.
+    expect(escalations).toHaveLength(6 * LABEL_VALUES.escalationReason.length);
     const requests = await series(registry, 'ticket_requests_total');
     expect(new Set(requests.map((v) => v.labels.adapter))).toEqual(new Set(['jira']));
     expect(await valueOf(registry, 'ticket_requests_total', { adapter: 'jira', operation: 'create', outcome: 'rate-limited' })).toBe(0);
