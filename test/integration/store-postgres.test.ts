@@ -87,7 +87,8 @@ describe.skipIf(!pg.available)('postgres engine', () => {
         u.incidents.put({ ...two!, title: `${two!.title} +` });
       };
       await Promise.all([a.transaction(crossing('INC-000001', 'INC-000002')), b.transaction(crossing('INC-000002', 'INC-000001'))]);
-      expect(runs).toBe(3);
+      // Two first runs, and at least one more for the unit PostgreSQL chose to abort.
+      expect(runs).toBeGreaterThanOrEqual(3);
       expect((await a.read.incidents.get('INC-000001'))?.title).toBe('incident INC-000001 + +');
       expect((await a.read.incidents.get('INC-000002'))?.title).toBe('incident INC-000002 + +');
     });
@@ -113,6 +114,20 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       await expect(read.servers.count()).rejects.toBeInstanceOf(StoreUnavailableError);
       await s.open();
       expect(await read.servers.count()).toBe(0);
+    });
+
+    it('numbers events that a unit committed but whose instance died before numbering them', async () => {
+      const a = await open({ pollMs: 100 });
+      const heard: LoggedEvent[] = [];
+      a.onEvents((events) => heard.push(...events));
+      // What a unit leaves behind when its process is killed between its COMMIT and the sequencing pass.
+      await db.query(`INSERT INTO log_queue (unit, ord, kind, body) VALUES
+        (nextval('log_unit'), 1, 'event', '{"type":"console.down","data":{"console":"main"},"at":"${T0}"}'),
+        (currval('log_unit'), 2, 'audit', '{"at":"${T0}","incidentId":"INC-000001","actor":{"kind":"system","name":"x"},"action":"noted"}')`);
+      await waitFor(() => heard.length === 1, { what: 'the orphaned event to be numbered and heard' });
+      expect(heard[0]).toMatchObject({ seq: 1, type: 'console.down', data: { console: 'main' }, at: T0 });
+      expect((await a.read.audit.range({ since: T0, until: '2100-01-01T00:00:00.000Z', limit: 10 })).map((e) => e.action)).toEqual(['noted']);
+      expect(await db.query('SELECT * FROM log_queue')).toEqual([]);
     });
 
     it('shows a write committed on one instance to a read on another at once', async () => {

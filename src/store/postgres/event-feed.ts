@@ -1,12 +1,12 @@
 // Committed events to this instance's listeners, whichever instance committed them, in seq order with
-// none skipped. A commit NOTIFYs the last seq it logged (in its transaction, so the notification leaves
-// at COMMIT); a dedicated session LISTENs and, on a notification, the feed reads the event log from the
-// last seq it delivered. The notification carries only a number: the rows come from the table, so a
+// none skipped. A sequencing pass NOTIFYs the last seq it numbered (in its transaction, so the
+// notification leaves at COMMIT); a dedicated session LISTENs and, on a notification, the feed reads the
+// event log from the last seq it delivered. The notification carries only a number: the rows come from the table, so a
 // lost or merged notification costs nothing, and a poll every second covers a LISTEN session that is
-// down. This instance's own commits are handed over directly when nothing comes before them.
+// down. What this instance's own passes numbered is handed over directly when nothing comes before it.
 import pg from 'pg';
 import type { LoggedEvent } from '../../domain/types.js';
-import { EVENTS_CHANNEL } from './pg-unit.js';
+import { EVENTS_CHANNEL } from './sequencer.js';
 
 export interface EventFeedDeps {
   /** A new session for LISTEN (not from the pool: it stays on one connection for as long as it listens). */
@@ -68,15 +68,24 @@ export class EventFeed {
     return this.chain;
   }
 
-  /** After a local commit: its events, delivered in their place in the order. */
+  /** Resolves once everything up to `seq` has been delivered (reading the log if it must). */
+  deliverUntil(seq: number): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (!this.stopped && this.delivered < seq) await this.readAndDeliver(seq);
+    });
+    this.chain = run.catch((err: unknown) => this.deps.onError(err, 'reading the event log'));
+    return this.chain;
+  }
+
+  /** Events a local pass numbered (contiguous), delivered in their place in the order. */
   deliverOwn(events: LoggedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     const first = events[0].seq;
     const last = events[events.length - 1].seq;
     const run = this.chain.then(async () => {
       if (this.stopped || this.delivered >= last) return;
-      // Everything before `first` was committed before this unit could take its seqs; if all of it is
-      // delivered, these are next. Otherwise read the gap (and these) from the log.
+      // Everything before `first` was numbered by an earlier pass; if all of it is delivered, these are
+      // next. Otherwise read the gap (and these) from the log.
       if (this.delivered === first - 1) this.emit(events);
       else await this.readAndDeliver(last);
     });

@@ -7,6 +7,8 @@ export const LOCKS = {
   migrations: '7310548020001',
   /** Session lock: held by the leader on its own connection for as long as it leads. */
   leader: '7310548020002',
+  /** Transaction lock: one sequencing pass at a time, so event numbers become visible in order. */
+  sequencer: '7310548020003',
 } as const;
 
 /** First key of the two-key per-record locks (an int4). */

@@ -85,7 +85,7 @@ CREATE TABLE dead_letters (
   UNIQUE (id, failed_at)
 );
 
--- seq is assigned at commit, in commit order, under the counter row's lock: no reader sees a gap.
+-- seq is assigned by the sequencing pass (sequencer.ts), under the counter row's lock: no reader sees a gap.
 CREATE TABLE events (
   seq   bigint PRIMARY KEY,
   type  text NOT NULL,
@@ -149,6 +149,23 @@ CREATE TABLE cluster_members (
   last_seen  timestamptz NOT NULL
 );
 CREATE INDEX cluster_members_seen ON cluster_members (last_seen);
+`,
+  },
+  {
+    version: 3,
+    name: 'event and audit queue, sequenced after commit',
+    sql: `
+-- A unit of work queues its events and audit entries here, in its own transaction; a sequencing pass
+-- (one at a time across instances) moves every committed entry to events and audit, numbering them.
+-- Units commit side by side (one WAL flush serves many); only the short passes take turns.
+CREATE SEQUENCE log_unit;
+CREATE TABLE log_queue (
+  unit bigint NOT NULL,
+  ord  integer NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('event', 'audit')),
+  body jsonb NOT NULL,
+  PRIMARY KEY (unit, ord)
+);
 `,
   },
 ];

@@ -1,12 +1,11 @@
 // One unit of work on the postgres engine: a transaction (BEGIN … COMMIT) on one pooled session.
 // The port's writes are synchronous calls, so they are buffered in order and sent before the next read
 // of the unit and at commit: the unit reads its own writes, and a unit that only writes costs one trip
-// per statement at commit. Events and audit entries are written last, in one statement that first
-// updates the event counter row: that row lock is held until COMMIT, so units that log events commit one
-// after another in the order of their sequence numbers, and a reader never sees seq N+1 before seq N.
+// per statement at commit. Events and audit entries are queued in the unit's transaction and numbered
+// after it commits, by a sequencing pass (sequencer.ts): units never wait for one another to commit.
 import { randomUUID } from 'node:crypto';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
-import type { DomainEvent, LoggedEvent } from '../../domain/types.js';
+import type { DomainEvent } from '../../domain/types.js';
 import {
   laneOf, type DeadLetter, type MaintenanceWindow, type NewAuditEntry, type NewOutboxItem, type OutboxItem, type Server,
   type StoreReader, type StoredIncident, type UnitOfWork,
@@ -14,7 +13,6 @@ import {
 import { pgReader, type Runner } from './pg-reader.js';
 import { INCIDENT_COLUMNS, incidentParams, json, serverParams, text, type Freezer } from './rows.js';
 
-export const EVENTS_CHANNEL = 'escalatord_events';
 export const DEAD_LETTERS_KEPT = 1000;
 
 interface Write {
@@ -127,44 +125,38 @@ export class PgUnit {
   }
 
   /**
-   * Sends what is buffered, sequences the events and audit entries, and commits. Returns the events as
-   * logged. Throws if anything in the unit failed (the transaction is then rolled back by the caller).
+   * Sends what is buffered, queues the events and audit entries, and commits. Returns whether anything
+   * was queued (a sequencing pass then numbers it). Throws if anything in the unit failed (the caller
+   * then rolls the transaction back).
    */
-  async commit(): Promise<LoggedEvent[]> {
+  async commit(): Promise<boolean> {
     const pending = this.flush();
-    let logged: LoggedEvent[] = [];
-    let sequenced: Promise<unknown> | undefined;
-    if (this.newEvents.length > 0 || this.newAudit.length > 0) {
+    const entries = [
+      ...this.newEvents.map((e) => ({ kind: 'event', body: { ...e, at: '' } })),
+      ...this.newAudit.map((a) => ({ kind: 'audit', body: a })),
+    ];
+    let queued: Promise<unknown> | undefined;
+    if (entries.length > 0) {
       const at = this.opts.now().toISOString();
-      const n = this.newEvents.length;
-      sequenced = this
-        .send<{ last: string }>(
-          `WITH c AS (UPDATE counters SET value = value + $1::bigint WHERE name = 'events' RETURNING value),
-           ev AS (INSERT INTO events (seq, type, data, scope, at)
-                  SELECT c.value - $1::bigint + e.ord, e.v->>'type', e.v->'data', nullif(e.v->'scope', 'null'::jsonb), $3
-                  FROM c, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, ord)),
-           au AS (INSERT INTO audit (at, incident_id, actor, action, note, data)
-                  SELECT a.v->>'at', a.v->>'incidentId', a.v->'actor', a.v->>'action', a.v->>'note', nullif(a.v->'data', 'null'::jsonb)
-                  FROM c, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS a(v, ord) ORDER BY a.ord)
-           SELECT c.value AS last, CASE WHEN $1::bigint > 0 THEN pg_notify('${EVENTS_CHANNEL}', c.value::text) END AS notified FROM c`,
-          [n, json(this.newEvents), text(at), json(this.newAudit)],
-        )
-        .then((res) => {
-          const last = Number(res.rows[0].last);
-          logged = this.newEvents.map((e, k) => ({ ...e, seq: last - n + 1 + k, at }));
-        });
+      for (const e of entries) if (e.kind === 'event') (e.body as { at: string }).at = at;
+      // One unit number for the whole unit, so its entries stay together and in order when sequenced.
+      queued = this.send(
+        `INSERT INTO log_queue (unit, ord, kind, body)
+         SELECT u.id, e.ord, e.v->>'kind', e.v->'body' FROM (SELECT nextval('log_unit') AS id) u, jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, ord)`,
+        [json(entries)],
+      );
     }
     const commit = this.send('COMMIT');
     this.over = true;
     // Queued behind the writes on one session: they run in order; the first failure aborts the rest.
-    const results = await Promise.allSettled([pending, sequenced, commit]);
+    const results = await Promise.allSettled([pending, queued, commit]);
     // The first statement that failed says why (a deadlock, a lost session); the rest only followed it.
     if (this.failure !== undefined) throw this.opts.wrapError(this.failure);
     for (const r of results) if (r.status === 'rejected') throw this.opts.wrapError(r.reason);
     const done = (results[2] as PromiseFulfilledResult<{ command: string }>).value;
     // COMMIT of an aborted transaction answers ROLLBACK, not an error.
     if (done.command !== 'COMMIT') throw new Error('the transaction was rolled back');
-    return logged;
+    return entries.length > 0;
   }
 
   async begin(): Promise<void> {

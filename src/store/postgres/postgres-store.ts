@@ -13,6 +13,7 @@ import { EventFeed } from './event-feed.js';
 import { migrate } from './migrations.js';
 import { pgReader } from './pg-reader.js';
 import { PgUnit } from './pg-unit.js';
+import { Sequencer } from './sequencer.js';
 import { freezer, loggedEvent, text, type EventRow, type Freezer } from './rows.js';
 
 export interface PostgresStoreOptions {
@@ -62,6 +63,8 @@ export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   private pool: pg.Pool | undefined;
   private feed: EventFeed | undefined;
+  private sequencer: Sequencer | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(events: LoggedEvent[]) => void> = [];
   /** Built at once (the composition root hands its parts out before open); it answers once the pool is open. */
   private readonly reader: StoreReader;
@@ -136,8 +139,22 @@ export class PostgresStore implements Store {
     });
     for (const l of this.listeners) feed.onEvents(l);
     this.feed = feed;
+    this.sequencer = new Sequencer({ connect: () => this.checkout(), onSequenced: (events) => feed.deliverOwn(events) });
     this.opened = true;
     await feed.start(await this.reader.events.latestSeq());
+    this.scheduleSweep();
+  }
+
+  /** Entries an instance queued but did not live to number: any instance's next sweep numbers them. */
+  private scheduleSweep(): void {
+    if (this.closed) return;
+    this.sweepTimer = setTimeout(() => {
+      void this.sequencer!
+        .sweep((sql) => this.poolQuery(sql))
+        .catch((err: unknown) => this.options.onError?.(err, 'numbering queued events'))
+        .finally(() => this.scheduleSweep());
+    }, this.options.pollMs ?? 1000);
+    this.sweepTimer.unref();
   }
 
   /** Stops the feed and closes every session; units still running finish first. Safe to call twice. */
@@ -148,6 +165,7 @@ export class PostgresStore implements Store {
     }
     this.closing ??= (async () => {
       this.closed = true;
+      clearTimeout(this.sweepTimer);
       await this.feed?.stop().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
     })();
@@ -201,7 +219,7 @@ export class PostgresStore implements Store {
     const session = await this.checkout();
     const unit = new PgUnit(session.client, { now: this.now, freeze: this.freeze, wrapError: (err) => this.wrap(err) });
     let result: T;
-    let logged: LoggedEvent[];
+    let queued: boolean;
     let broken: Error | undefined;
     try {
       await unit.begin().catch((err: unknown) => {
@@ -210,7 +228,7 @@ export class PostgresStore implements Store {
       result = await work(unit.uow);
       const started = process.hrtime.bigint();
       try {
-        logged = await unit.commit();
+        queued = await unit.commit();
       } finally {
         this.options.onWrite?.(Number(process.hrtime.bigint() - started) / 1e9);
       }
@@ -228,7 +246,14 @@ export class PostgresStore implements Store {
     } finally {
       session.release(broken);
     }
-    if (logged.length > 0) await this.feed?.deliverOwn(logged);
+    // Committed. Its events are numbered and heard before the promise resolves, as on the embedded
+    // engines; if that fails (the database just went away) the sweep numbers them later.
+    if (queued) {
+      await this.sequencer
+        ?.request()
+        .then((last) => this.feed?.deliverUntil(last))
+        .catch((err: unknown) => this.options.onError?.(err, 'numbering events'));
+    }
     return result;
   }
 
