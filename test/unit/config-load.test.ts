@@ -128,7 +128,7 @@ describe('loading the configuration', () => {
     expect(cfg.sla.priorities.P2.calendar).toBe('uk-office');
     expect(cfg.sla.priorities.P3.respond).toEqual({ ms: 120_000 });
     expect(cfg.sla.calendars['uk-office'].timezone).toBe('Europe/Dublin');
-    expect(cfg.notifications.channels.map((c) => c.url)).toEqual(['https://a.example/hook', 'https://c.example/hook']);
+    expect(cfg.notifications.channels.map((c) => ('url' in c ? c.url : null))).toEqual(['https://a.example/hook', 'https://c.example/hook']);
     expect(cfg.consoles[0]).toMatchObject({ token: 'console-token-from-env-0001', timeout: 7_000 });
   });
 
