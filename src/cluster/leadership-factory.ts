@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import { throttleErrors } from '../store/postgres/throttle.js';
 import type { Store } from '../store/port.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './leadership.js';
@@ -32,7 +33,7 @@ export function createLeadership(config: Config, deps: { store: Store; registry:
       heartbeatMs,
       // Followers try every 1–2 heartbeats: a new leader well within 10 s of the old one's death.
       retryMs: heartbeatMs,
-      onError: (err, what) => deps.logger.warn({ err, what }, 'cluster session problem'),
+      onError: throttleErrors((err, what) => deps.logger.warn({ err, what }, 'cluster session problem')),
     });
   } else {
     leadership = new SoloLeadership(instanceId);

@@ -14,6 +14,7 @@ import { migrate } from './migrations.js';
 import { pgReader } from './pg-reader.js';
 import { PgUnit } from './pg-unit.js';
 import { Sequencer } from './sequencer.js';
+import { throttleErrors } from './throttle.js';
 import { freezer, loggedEvent, text, type EventRow, type Freezer } from './rows.js';
 
 export interface PostgresStoreOptions {
@@ -36,7 +37,10 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   onWrite?: (seconds: number) => void;
   onWriteError?: (err: unknown) => void;
-  /** Errors that are nobody's request: the LISTEN session, a listener, an idle pooled session. */
+  /**
+   * Errors that are nobody's request: the LISTEN session, a listener, an idle pooled session, the
+   * background numbering of events. Each kind is reported at most once every 30 s while it repeats.
+   */
   onError?: (err: unknown, what: string) => void;
 }
 
@@ -74,8 +78,10 @@ export class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
   private readonly now: () => Date;
   private readonly freeze: Freezer;
+  private readonly reportError: (err: unknown, what: string) => void;
 
   constructor(private readonly options: PostgresStoreOptions) {
+    this.reportError = throttleErrors((err, what) => options.onError?.(err, what));
     this.now = options.now ?? (() => new Date());
     this.freeze = freezer(options.freezeRecords ?? process.env.VITEST !== undefined);
     this.reader = pgReader({ query: (sql, params) => this.poolQuery(sql, params), locking: false, freeze: this.freeze });
@@ -109,7 +115,7 @@ export class PostgresStore implements Store {
     // An idle session that dies (a restarted server) is dropped by the pool; the next use reconnects.
     pool.on('error', (err) => {
       this.up = false;
-      o.onError?.(err, 'an idle database session');
+      this.reportError(err, 'an idle database session');
     });
     const client = await pool.connect().catch(async (err: unknown) => {
       await pool.end().catch(() => undefined);
@@ -135,7 +141,7 @@ export class PostgresStore implements Store {
         return rows.map(loggedEvent);
       },
       pollMs: o.pollMs ?? 1000,
-      onError: (err, what) => o.onError?.(err, what),
+      onError: (err, what) => this.reportError(err, what),
     });
     for (const l of this.listeners) feed.onEvents(l);
     this.feed = feed;
@@ -151,7 +157,7 @@ export class PostgresStore implements Store {
     this.sweepTimer = setTimeout(() => {
       void this.sequencer!
         .sweep((sql) => this.poolQuery(sql))
-        .catch((err: unknown) => this.options.onError?.(err, 'numbering queued events'))
+        .catch((err: unknown) => this.reportError(err, 'numbering queued events'))
         .finally(() => this.scheduleSweep());
     }, this.options.pollMs ?? 1000);
     this.sweepTimer.unref();
@@ -252,7 +258,7 @@ export class PostgresStore implements Store {
       await this.sequencer
         ?.request()
         .then((last) => this.feed?.deliverUntil(last))
-        .catch((err: unknown) => this.options.onError?.(err, 'numbering events'));
+        .catch((err: unknown) => this.reportError(err, 'numbering events'));
     }
     return result;
   }
