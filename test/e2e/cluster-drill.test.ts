@@ -206,9 +206,10 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
     expect(after.term).toBe(before.term + 1);
     expect((await cluster(old.url)).role).toBe('follower');
 
-    // The old leader stopped its side effects before the new one started its own.
-    const at = (d: DaemonProcess, msg: string) => d.logs().filter((l) => l.msg === msg).map((l) => Date.parse(l.time as string)).at(-1)!;
-    expect(at(old, 'not leading: every side effect stopped')).toBeLessThanOrEqual(at(other, 'this instance leads'));
+    // The old leader was told (and its leader jobs with it) before the new one took the lock.
+    const at = (d: DaemonProcess, msg: string) => d.logs().filter((l) => l.msg === msg).map((l) => Date.parse(l.time as string)).at(-1);
+    const stepped = await waitFor(() => at(old, 'this instance follows'), { what: 'the old leader to log its step-down' });
+    expect(stepped).toBeLessThanOrEqual(at(other, 'this instance leads')!);
 
     // A failure reported to the deposed leader is ticketed once, by the new one.
     expect((await postSigned(old.url, report('srv-after', [{ name: 'backup', kind: 'software', status: 'failed' }]))).status).toBe(202);
