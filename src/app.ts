@@ -9,7 +9,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { LeaderJobs } from './cluster/leader-jobs.js';
 import { createLeadership, type Leadership } from './cluster/leadership-factory.js';
+import { TimerScheduler } from './cluster/scheduler.js';
 import type { Config, ConsoleConfig } from './config/schema.js';
 import { ConsoleClient } from './console/console-client.js';
 import { buildCalendars } from './domain/calendar.js';
@@ -41,7 +43,7 @@ import { ServerInventory, type ConsoleLister } from './ingest/inventory.js';
 import { ConsolePoller, ConsolePollers } from './ingest/poller.js';
 import { EventWindow } from './live/event-window.js';
 import { LiveHub } from './live/live-hub.js';
-import { buildSnapshot, registerCollectors } from './live/snapshot.js';
+import { buildSnapshot, liveVisibility, registerCollectors } from './live/snapshot.js';
 import { SnapshotCache } from './live/snapshot-cache.js';
 import { Notifier } from './notify/notifier.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -125,7 +127,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const contacts = new Contacts({ config: config.management, transactor, logger: log('contacts'), now, timeoutMs: 10_000 });
   // Built with the outbound parts: the demo's mail sink may listen on a port chosen at start.
   let notifier: Notifier | null = null;
-  let scheduler: SlaScheduler | null = null;
+  let slaTimers: SlaScheduler | null = null;
   const sla = new SlaService({
     transactor,
     policy: buildSlaPolicy(config.sla, calendars),
@@ -135,9 +137,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     metrics,
     publicUrl,
     customerName,
-    onReschedule: (id) => scheduler?.reschedule(id),
+    onReschedule: (id) => slaTimers?.reschedule(id),
   });
-  scheduler = new SlaScheduler({ read: store.read, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });
+  slaTimers = new SlaScheduler({ read: store.read, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });
   const monitor = new MonitorHandler({ policy: routing, hooks: sla, metrics });
   const componentCounts = new ComponentCounts();
   // Consoles are known once outbound starts (the simulator's address); the inventory asks for them then.
@@ -222,7 +224,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   });
   const hub = new LiveHub({
     server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins,
-    eventLog: events, snapshot: () => snapshots.get(), metrics, logger: log('live'),
+    eventLog: events, snapshot: () => snapshots.get(), visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl,
+    metrics, logger: log('live'),
   });
   store.onEvents((batch) => {
     events.add(batch);
@@ -232,7 +235,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     if (leadership.isLeader) {
       const touched = new Set<string>();
       for (const e of batch) if (typeof e.data.incidentId === 'string') touched.add(e.data.incidentId);
-      for (const id of touched) scheduler?.reschedule(id);
+      for (const id of touched) slaTimers?.reschedule(id);
     }
     outbound?.dispatcher.kick();
   });
@@ -276,28 +279,29 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     return { makePollers, makeDispatcher, pollers: makePollers(), dispatcher: makeDispatcher() };
   }
 
-  // 8. The leader's jobs: started when this instance becomes leader, stopped (all of them) when it stops.
-  const leaderJobs = new LeaderJobs({
-    start: async () => {
-      const o = outbound!;
-      o.pollers = o.makePollers();
-      o.dispatcher = o.makeDispatcher();
-      await scheduler!.start();
-      o.dispatcher.start();
-      contacts.start();
-      sweepTimer.start();
-      o.pollers.start();
-    },
-    stop: async () => {
-      const o = outbound;
-      sweepTimer.stop();
-      contacts.stop();
-      scheduler!.stop();
-      await settleAll([o?.pollers.stop(), o?.dispatcher.stop(), sweeper.sweep()]);
-    },
-    logger: log('cluster'),
-  });
-  const sweepTimer = new Interval(sweepEveryMs, () => void sweeper.sweep());
+  // 8. The leader's jobs, on one scheduler and one clock: started when this instance becomes leader,
+  // every one of them cancelled the moment it stops (src/cluster/leader-jobs.ts).
+  const scheduler = new TimerScheduler({ now, onError: (err, job) => log('scheduler').error({ err, job }, 'a scheduled job failed') });
+  const leaderJobs = new LeaderJobs({ leadership, scheduler, onError: (err, task) => log('cluster').error({ err, task }, 'a leader job failed to start or stop') })
+    .add({ name: 'sla', start: (s) => slaTimers.start(s), stop: () => slaTimers.stop() })
+    .add({
+      name: 'outbox',
+      start: () => {
+        outbound!.dispatcher = outbound!.makeDispatcher();
+        outbound!.dispatcher.start();
+      },
+      stop: () => outbound?.dispatcher.stop(),
+    })
+    .every('sweeper', sweepEveryMs, () => sweeper.sweep())
+    .add({
+      name: 'pollers',
+      start: () => {
+        outbound!.pollers = outbound!.makePollers();
+        outbound!.pollers.start();
+      },
+      stop: () => outbound?.pollers.stop(),
+    });
+  if (config.management.masterUrl) leaderJobs.every('contacts', config.management.refreshInterval, async () => void (await contacts.refresh()), { immediately: true });
 
   return {
     registry, store, transactor, sweeper, sla, commands, leadership,
@@ -336,7 +340,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       url = `http://${host}:${addr.port}`;
       hub.start();
       outbound = await startOutbound();
-      leadership.onChange((leader) => leaderJobs.set(leader));
+      leaderJobs.start();
       await leadership.start();
       ready = true;
       logger.info({ url, engine: store.engine, store: config.storage.engine === 'file' ? config.storage.path : undefined, simulators: simulatorOn, consoles: consoleIds, leader: leadership.isLeader }, 'escalatord is ready');
@@ -356,20 +360,24 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
           log('lifecycle').warn({ err, step: what }, 'a shutdown step failed; continuing');
         }
       };
-      await step('leader jobs', () => leaderJobs.set(false));
+      await step('leader jobs', () => leaderJobs.stop());
       await step('leadership', () => leadership.stop());
+      await step('scheduler', () => scheduler.stop());
       // While requests are in flight keep listening, so probes and load balancers get /readyz 503 (and
       // state-changing routes 503) rather than a refused connection; the deadline bounds the wait.
       await step('in-flight requests', async () => {
         while (inFlight > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       });
-      await step('http server', () => new Promise<void>((r) => {
+      // Stop accepting; live clients sit on upgraded sockets the server no longer counts, so the hub
+      // closes them before the server's close is awaited.
+      const serverClosed = new Promise<void>((r) => {
         if (!server.listening) return r();
         server.close(() => r());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
-      }));
+      });
       await step('live feed', () => hub.stop());
+      await step('http server', () => serverClosed);
       await step('snapshots', () => snapshots.stop());
       await step('notifier', () => notifier?.close());
       await step('simulators', () => simulators?.stop());
@@ -384,47 +392,6 @@ interface Outbound {
   makeDispatcher: () => OutboxDispatcher;
   pollers: ConsolePollers;
   dispatcher: OutboxDispatcher;
-}
-
-/** Starts and stops the leader's jobs as leadership comes and goes, one change at a time. */
-class LeaderJobs {
-  private running = false;
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(private readonly deps: { start: () => Promise<void>; stop: () => Promise<void>; logger: Logger }) {}
-
-  set(leader: boolean): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      if (leader === this.running) return;
-      this.running = leader;
-      try {
-        await (leader ? this.deps.start() : this.deps.stop());
-        this.deps.logger.info(leader ? 'leading: polling, timers, sweeper and dispatcher started' : 'not leading: every side effect stopped');
-      } catch (err) {
-        this.deps.logger.error({ err }, leader ? 'could not start the leader jobs' : 'could not stop every leader job');
-      }
-    });
-    return this.chain;
-  }
-}
-
-/** A periodic job that can be stopped and started again (leadership may come back). */
-class Interval {
-  private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly ms: number, private readonly fn: () => void) {}
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(this.fn, this.ms);
-    this.timer.unref();
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-}
-
-async function settleAll(work: Array<Promise<unknown> | undefined>): Promise<void> {
-  await Promise.allSettled(work.filter((w): w is Promise<unknown> => w !== undefined));
 }
 
 export type { Metrics };

@@ -38,6 +38,11 @@ export interface LiveHubDeps {
    * it may also show later changes, whose events the client then gets as well (they are idempotent).
    */
   snapshot(): { seq: number; snapshot: unknown };
+  /**
+   * What a principal may see: a matcher for events and a view of the snapshot (the vendor sees levels
+   * 3–4 only). Absent, or null for a principal: everything.
+   */
+  visibility?(principal: Principal): { events: (event: LoggedEvent) => boolean; snapshot: (snapshot: unknown) => unknown } | null;
   metrics: LiveMetrics;
   logger: Logger;
   /** Ping interval; a client that misses one ping is terminated at the next. Default 30000. */

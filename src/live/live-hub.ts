@@ -119,10 +119,12 @@ export class LiveHub {
       ws.close(1001, 'server shutting down');
       return;
     }
+    const visibility = this.deps.visibility?.(principal) ?? null;
     const session = new LiveSession({
       ws,
       socket,
       principal,
+      allowed: visibility?.events,
       maxBufferedBytes: this.maxBufferedBytes,
       closeGraceMs: this.closeGraceMs,
       onDrop: (reason) => {
@@ -174,7 +176,8 @@ export class LiveHub {
       return false;
     }
     session.coveredUpTo = seq;
-    return this.sendMessage(session, { type, seq, snapshot });
+    const view = this.deps.visibility?.(session.principal);
+    return this.sendMessage(session, { type, seq, snapshot: view ? view.snapshot(snapshot) : snapshot });
   }
 
   private onMessage(session: LiveSession, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {

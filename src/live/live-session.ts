@@ -18,6 +18,8 @@ export interface LiveSessionDeps {
   /** The upgraded TCP socket under `ws`; corking it lets one tick's frames leave in one write. */
   socket: Duplex;
   principal: Principal;
+  /** What the principal's role may see at all (the vendor: levels 3–4); absent: everything. */
+  allowed?: EventMatcher;
   maxBufferedBytes: number;
   /** How long a client closed for being slow gets to finish the close handshake before it is cut off. */
   closeGraceMs: number;
@@ -57,6 +59,7 @@ export class LiveSession {
   constructor(private readonly deps: LiveSessionDeps) {
     this.ws = deps.ws;
     this.principal = deps.principal;
+    this.setFilter(MATCH_ALL_FILTER);
     this.flushAt = Math.min(MAX_CORKED_BYTES, Math.max(1, Math.floor(deps.maxBufferedBytes / 4)));
   }
 
@@ -66,7 +69,10 @@ export class LiveSession {
 
   setFilter(filter: LiveFilter): void {
     this.filter = filter;
-    this.matches = compileFilter(filter);
+    const chosen = compileFilter(filter);
+    const allowed = this.deps.allowed;
+    // What the role may see is not the client's to widen: its own filter only narrows it.
+    this.matches = allowed ? (event) => allowed(event) && chosen(event) : chosen;
   }
 
   /**

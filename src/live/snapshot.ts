@@ -1,6 +1,8 @@
 // What a live client sees first (hello / resync) and what the scrape-time gauges count: both read the
 // store as it is, so neither needs its own bookkeeping to stay right.
+import { visibleLevels } from '../domain/access.js';
 import { clockStateAt } from '../domain/sla.js';
+import type { LoggedEvent, Role } from '../domain/types.js';
 import type { ComponentCounts } from '../ingest/component-counts.js';
 import { CLOCK_NAMES, LEVELS, PRIORITIES } from '../domain/types.js';
 import { INCIDENT_TYPES } from '../domain/enums.js';
@@ -67,4 +69,29 @@ export function registerCollectors(metrics: Metrics, read: StoreReader, counts: 
     ticketOutboxPending: () => read.outbox.pending(),
     wsClients,
   });
+}
+
+type Snapshot = Awaited<ReturnType<typeof buildSnapshot>>;
+
+/**
+ * What a role may see of the live feed: the vendor (l3) works levels 3–4, so it gets their events and,
+ * in the snapshot, their incidents and the servers they are on — nothing of the Service Provider's own
+ * L1/L2 work. Everyone else sees everything.
+ */
+export function liveVisibility(role: Role): { events: (event: LoggedEvent) => boolean; snapshot: (snapshot: unknown) => unknown } | null {
+  const levels = visibleLevels(role);
+  if (levels === null) return null;
+  return {
+    events: (event) => {
+      const scope = event.scope;
+      return scope?.level !== undefined && (levels.includes(scope.level) || (scope.fromLevel !== undefined && levels.includes(scope.fromLevel)));
+    },
+    snapshot: (raw) => {
+      const snap = raw as Snapshot;
+      const incidents = snap.incidents.filter((i) => levels.includes(i.level));
+      const servers = new Set(incidents.map((i) => i.serverId));
+      const listed = snap.servers.filter((s) => servers.has(s.id));
+      return { ...snap, incidents, servers: listed, serverCounts: { total: listed.length, withProblems: listed.length, listed: listed.length } };
+    },
+  };
 }

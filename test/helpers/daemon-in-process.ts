@@ -76,6 +76,8 @@ export async function startDaemonInProcess(options: InProcessDaemonOptions = {})
   const daemon = buildDaemon({ config, logger: pino({ level: 'silent' }), now: options.now });
   try {
     await daemon.start();
+    // The first poll fills the inventory: a test may log a fault on a console's server at once.
+    await daemon.pollers?.get('sim')?.pollNow();
   } catch (err) {
     await daemon.stop().catch(() => undefined);
     dir.remove();

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIncident } from '../../src/domain/incident.js';
 import type { Incident } from '../../src/domain/types.js';
-import { DiagnosticsService } from '../../src/escalation/diagnostics.js';
+import { DiagnosticsService } from '../../src/console/diagnostics.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';

@@ -1,5 +1,5 @@
-// SlaScheduler on vitest's fake clock (Date and setTimeout are faked, and node-schedule runs on them;
-// setImmediate stays real, so "at once" means at once, without the clock moving), over the memory engine: one timer per open incident at the instant its nextWake names, rebuilt
+// SlaScheduler on its Scheduler port (TimerScheduler) over vitest's fake clock (Date and setTimeout are
+// faked; a timer due now runs on advance(0), without the clock moving), over the memory engine: one timer per open incident at the instant its nextWake names, rebuilt
 // from the store at start, moved by reschedule, all cancelled by stop. No real sleeps.
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -52,7 +52,11 @@ async function world(): Promise<World> {
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 /** Lets reads and "at once" wake-ups (real setImmediate) run without moving the clock. */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+  for (let i = 0; i < 5; i++) {
+    await new Promise<void>((r) => setImmediate(r));
+    // A timer due now (0 ms) runs without the clock moving.
+    await vi.advanceTimersByTimeAsync(0);
+  }
 }
 
 describe('SlaScheduler', () => {
@@ -173,6 +177,8 @@ describe('SlaScheduler', () => {
     // The retry reads the incident again; its instant is past, so it fires at once.
     await advance(1);
     await settle();
-    expect(w.woken).toEqual([{ id: 'INC-000001', at: 1_000 }, { id: 'INC-000001', at: 6_000 }]);
+    // fake-timers gives a 0 ms timer set while a timer runs 1 ms (its rule for timers set during a tick).
+    await advance(1);
+    expect(w.woken).toEqual([{ id: 'INC-000001', at: 1_000 }, { id: 'INC-000001', at: 6_001 }]);
   });
 });
