@@ -342,6 +342,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       outbound = await startOutbound();
       leaderJobs.start();
       await leadership.start();
+      // Ready means: this instance's jobs are running if it leads.
+      await leaderJobs.settled();
       ready = true;
       logger.info({ url, engine: store.engine, store: config.storage.engine === 'file' ? config.storage.path : undefined, simulators: simulatorOn, consoles: consoleIds, leader: leadership.isLeader }, 'escalatord is ready');
     },
