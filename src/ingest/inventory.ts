@@ -49,9 +49,10 @@ export class ServerInventory {
 
   /** Splits reports into those for known servers and those refused, refreshing consoles once if needed. */
   async admit<T extends { serverId: string }>(reports: readonly T[]): Promise<Admission<T>> {
-    const ids = [...new Set(reports.map((r) => r.serverId))];
-    const stored = await this.deps.servers.getMany(ids);
-    let unknown = ids.filter((id) => !stored.has(id) && !this.lists(id));
+    // A server a console lists needs no look-up in the store.
+    const unlisted = [...new Set(reports.map((r) => r.serverId))].filter((id) => !this.lists(id));
+    const stored = unlisted.length > 0 ? await this.deps.servers.getMany(unlisted) : new Map<string, unknown>();
+    let unknown = unlisted.filter((id) => !stored.has(id));
     if (unknown.length > 0 && this.deps.consoles().length > 0) {
       await this.refresh();
       unknown = unknown.filter((id) => !this.lists(id));
