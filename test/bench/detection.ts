@@ -2,25 +2,14 @@
 // overall rate), software failures among them; the time from a failure report leaving the client to its
 // ticket arriving at the ticketing simulator. Target: p99 < 100 ms, every failure ticketed exactly once.
 import autocannon from 'autocannon';
-import { benchStorage, signedRequest, cleanup, percentile, scrapeValue, startDaemon, startSimulators, tempDir, type BenchResult, type Engine } from './lib.js';
+import { benchStorage, firstPoll, signedRequest, cleanup, percentile, startDaemon, startSimulators, tempDir, type BenchResult, type Engine } from './lib.js';
 
 const SOFTWARE = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access'];
 const SERVERS = 1000;
 
-/** Waits until the daemon has finished its first poll of the console, so reports land on servers it lists. */
-async function firstPoll(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    if ((scrapeValue(text, 'escalatord_console_poll_duration_seconds_count', 'console="sim"') ?? 0) >= 1) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the first poll of the console did not finish within ${timeoutMs} ms`);
-}
-
 export async function benchDetection(engine: Engine, seconds = 10, rate = 500, failureShare = 0.02): Promise<BenchResult> {
   const dir = tempDir(`detection-${engine}`);
-  const { storage, drop } = await benchStorage(engine, dir);
+  const { storage, drop, renice } = await benchStorage(engine, dir);
   // Not niced: the ticketing simulator stamps each ticket's arrival, and the console answers the
   // diagnostics fetch that precedes the ticket, so both are on the measured path.
   const sims = await startSimulators({ servers: SERVERS, faultRate: 0 });
@@ -38,8 +27,11 @@ export async function benchDetection(engine: Engine, seconds = 10, rate = 500, f
   const sentAt = new Map<string, number>(); // `${serverId}/${component}` → ms
   try {
     // The first poll imports the fleet (the console's list is the inventory), then a moment of quiet.
-    await firstPoll(daemon.url);
+    await firstPoll(daemon.url, 'sim');
+    await renice();
     await new Promise((r) => setTimeout(r, 1000));
+    // Sessions the pool opens under load get the priority too.
+    const reniced = new Promise((r) => setTimeout(r, 2000)).then(renice);
     const run = await autocannon({
       url: `${daemon.url}/api/v1/ingest/console`,
       method: 'POST',
@@ -58,6 +50,7 @@ export async function benchDetection(engine: Engine, seconds = 10, rate = 500, f
         },
       }],
     });
+    await reniced;
     // Wait for every ticket (or 15 s).
     let tickets: Array<{ serverId: string; component: string; receivedAtMs: number }> = [];
     const deadline = Date.now() + 15_000;

@@ -2,18 +2,18 @@
 // JSON endpoint, same autocannon client, same run, on each storage engine. Targets: `file` at least 0.6×
 // and `postgres` at least 0.5× the bare endpoint's rate, no errors.
 import autocannon from 'autocannon';
-import { signedRequest, benchStorage, cleanup, load1, startBareExpress, startDaemon, tempDir, withCpu, type BenchResult, type Engine } from './lib.js';
+import { signedRequest, benchStorage, cleanup, load1, simServerId, startBareExpress, startDaemonWithConsole, tempDir, withCpu, type BenchResult, type Engine } from './lib.js';
 
 const COMPONENTS = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access', 'disks', 'raid', 'psu'];
 const HARDWARE = new Set(['disks', 'raid', 'psu']);
-/** Servers the reports name. No console is configured, so the store is the inventory (ingest.maxServers 5,000). */
+/** Servers the reports name: those the simulated console lists (`srv-0001`…). */
 export const FLEET = 1000;
 
 /** One console report of a server of the fleet: ten components, one of them degraded in 5 % of reports. */
 export function report(server = 1 + Math.floor(Math.random() * FLEET)): Record<string, unknown> {
   const odd = Math.random() < 0.05 ? COMPONENTS[Math.floor(Math.random() * COMPONENTS.length)] : null;
   return {
-    serverId: `srv-b${String(server).padStart(4, '0')}`,
+    serverId: simServerId(server),
     observedAt: new Date().toISOString(),
     reachable: true,
     components: COMPONENTS.map((name) => ({ name, kind: HARDWARE.has(name) ? 'hardware' : 'software', status: name === odd ? 'degraded' : 'ok' })),
@@ -34,13 +34,14 @@ export const INGEST_TARGET: Record<Engine, number> = { file: 0.6, postgres: 0.5 
 
 export async function benchIngest(engine: Engine, seconds = 10): Promise<BenchResult> {
   const dir = tempDir(`ingest-${engine}`);
-  const { storage, drop } = await benchStorage(engine, dir);
+  const { storage, drop, renice } = await benchStorage(engine, dir);
   const bare = await startBareExpress();
   try {
-    const daemon = await startDaemon({ storage, routing: { degradedGrace: '1h' } }, dir);
+    const daemon = await startDaemonWithConsole({ storage, routing: { degradedGrace: '1h' } }, dir, FLEET);
     try {
-      await blast(`${bare.url}/ingest`, 2); // warm-up both; the daemon's warm-up also makes the fleet known
+      await blast(`${bare.url}/ingest`, 2); // warm-up both
       await blast(`${daemon.url}/api/v1/ingest/console`, 3);
+      await renice();
       const loadBefore = load1();
       const bareMeasured = await withCpu({ bare: bare.child.pid }, () => blast(`${bare.url}/ingest`, seconds));
       const daemonMeasured = await withCpu({ daemon: daemon.child.pid, bench: process.pid, ...(engine === 'postgres' ? { postgres: 0 } : {}) }, () => blast(`${daemon.url}/api/v1/ingest/console`, seconds));

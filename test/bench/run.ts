@@ -4,14 +4,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ENGINES, ROOT, type BenchResult, type Engine } from './lib.js';
+import { BENCH_NICE, ENGINES, ROOT, prioritize, restorePriorities, type BenchResult, type Engine } from './lib.js';
 
 type Bench = { engines: boolean; run: (engine: Engine) => Promise<BenchResult> };
 
 // Each benchmark is imported when it runs, so one that no longer loads is reported as its own failure.
 const BENCHES: Record<string, Bench> = {
   ingest: { engines: true, run: async (engine) => (await import('./ingest.js')).benchIngest(engine) },
-  batch: { engines: true, run: async (engine) => (await import('./batch.js')).benchBatch(engine) },
+  batch: { engines: true, run: async (engine) => (await import('./batch.js')).benchBatch(engine, 1) },
+  'batch-full': { engines: true, run: async (engine) => (await import('./batch.js')).benchBatch(engine, 10) },
   detection: { engines: true, run: async (engine) => (await import('./detection.js')).benchDetection(engine) },
   ws: { engines: false, run: async () => (await import('./ws-fanout.js')).benchWsFanout() },
   polling: { engines: false, run: async () => (await import('./polling.js')).benchPolling() },
@@ -36,6 +37,13 @@ function selected(args: string[]): string[] {
   });
 }
 
+// Everything started from here inherits the priority (given back at the end, also on Ctrl-C).
+prioritize('self');
+process.once('SIGINT', () => {
+  restorePriorities();
+  process.exit(130);
+});
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const ids = selected(wanted);
 const results: Array<BenchResult & { id: string }> = [];
@@ -50,12 +58,14 @@ for (const id of ids) {
   process.stderr.write(`${JSON.stringify(results[results.length - 1])}\n`);
 }
 
+restorePriorities();
+
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
 const rows = results.map((r) => `| ${r.name} | ${r.target} | ${Object.entries(r.measured).map(([k, v]) => `${k}=${v}`).join(', ')} | ${r.pass ? 'pass' : 'MISS'} |`);
 const table = ['| benchmark | target | measured | result |', '|---|---|---|---|', ...rows].join('\n');
 process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 const path = join(ROOT, 'test/bench/results.json');
-type Stored = BenchResult & { id?: string; at?: string };
+type Stored = BenchResult & { id?: string; at?: string; command?: string };
 let previous: { at?: string; results?: Stored[] } = {};
 try {
   previous = JSON.parse(readFileSync(path, 'utf8'));
@@ -68,4 +78,5 @@ const merged: Stored[] = [
   ...(previous.results ?? []).filter((r) => r.id !== undefined && ORDER.includes(r.id) && !results.some((n) => n.id === r.id)).map((r) => ({ ...r, at: r.at ?? previous.at })),
   ...results.map((r) => ({ ...r, at })),
 ].sort((a, b) => ORDER.indexOf(a.id!) - ORDER.indexOf(b.id!));
-writeFileSync(path, JSON.stringify({ at, command: `npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`, machine, results: merged }, null, 2) + '\n');
+const command = `${BENCH_NICE !== 0 ? `BENCH_NICE=${BENCH_NICE} ` : ''}npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`;
+writeFileSync(path, JSON.stringify({ at, command, machine, results: merged.map((r) => ({ ...r, command: r.at === at ? command : r.command })) }, null, 2) + '\n');

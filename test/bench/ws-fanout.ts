@@ -11,13 +11,13 @@ import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
-import { signedRequest, ROOT, TOKENS, cleanup, startDaemon, tempDir, type BenchResult } from './lib.js';
+import { BENCH_NICE, signedRequest, ROOT, TOKENS, cleanup, startDaemon, tempDir, type BenchResult } from './lib.js';
 
 interface Report { open: number; counts: number[]; union: number[]; histogram: Array<[number, number]> }
 
 function startClients(url: string, count: number, nice = 0): Promise<ChildProcess> {
   const child = fork(join(ROOT, 'test/bench/ws-clients.ts'), [url, TOKENS.viewer, String(count)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  if (nice !== 0 && child.pid) setPriority(child.pid, nice);
+  if (nice !== 0 && child.pid) setPriority(child.pid, Math.min(19, BENCH_NICE + nice));
   return new Promise((resolve, reject) => {
     child.once('message', (m) => (m === 'ready' ? resolve(child) : reject(new Error(JSON.stringify(m)))));
   });
