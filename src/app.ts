@@ -21,7 +21,8 @@ import { DiagnosticsService, type DiagnosticsSource } from './console/diagnostic
 import { IncidentCommands } from './escalation/incident-commands.js';
 import { MonitorHandler } from './escalation/monitor-handler.js';
 import { SlaScheduler } from './escalation/sla-scheduler.js';
-import { SlaService } from './escalation/sla-service.js';
+import { ClocksAndManagement } from './escalation/clocks-and-management.js';
+import { NotificationOutbox } from './escalation/notifications.js';
 import { Sweeper } from './escalation/sweeper.js';
 import { createHttpApp } from './http/app.js';
 import { TokenAuthenticator } from './http/auth.js';
@@ -81,7 +82,7 @@ export interface Daemon {
   readonly dispatcher: OutboxDispatcher | null;
   readonly pollers: ConsolePollers | null;
   readonly sweeper: Sweeper;
-  readonly sla: SlaService;
+  readonly sla: ClocksAndManagement;
   readonly commands: IncidentCommands;
 }
 
@@ -128,15 +129,14 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   // Built with the outbound parts: the demo's mail sink may listen on a port chosen at start.
   let notifier: Notifier | null = null;
   let slaTimers: SlaScheduler | null = null;
-  const sla = new SlaService({
+  const notifications = new NotificationOutbox({ channels: () => config.notifications.channels.map((c) => c.id), publicUrl, customerName });
+  const sla = new ClocksAndManagement({
     transactor,
+    notifications,
     policy: buildSlaPolicy(config.sla, calendars),
     management: { calendar: workingDay, stepWindow: config.management.stepWindow, attempts: config.management.attempts },
     contacts,
-    channels: () => config.notifications.channels.map((c) => c.id),
     metrics,
-    publicUrl,
-    customerName,
     onReschedule: (id) => slaTimers?.reschedule(id),
   });
   slaTimers = new SlaScheduler({ read: store.read, nextWake: (i) => sla.nextWake(i), wake: (id) => sla.wake(id), now, logger: log('sla') });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { Transactor } from '../store/transactor.js';
-import type { ContactDirectory } from './sla-service.js';
+import type { ContactDirectory } from './clocks-and-management.js';
 
 type Step = Config['management']['steps'][number];
 

@@ -1,4 +1,4 @@
-// SlaService over the real transactor and the in-memory store, with a clock the test moves by hand:
+// ClocksAndManagement over the real transactor and the in-memory store, with a clock the test moves by hand:
 // the clocks follow each incident transition, and wake() fires each warning and breach exactly once.
 import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { buildCalendars, CALENDAR_24X7 } from '../../src/domain/calendar.js';
 import { buildSlaPolicy } from '../../src/domain/sla.js';
 import type { Actor, Incident, LoggedEvent, Role } from '../../src/domain/types.js';
 import { IncidentCommands } from '../../src/escalation/incident-commands.js';
-import { SlaService } from '../../src/escalation/sla-service.js';
+import { ClocksAndManagement } from '../../src/escalation/clocks-and-management.js';
+import { NotificationOutbox } from '../../src/escalation/notifications.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
@@ -39,7 +40,7 @@ interface World {
   clock: { ms: number };
   store: MemoryStore;
   registry: Registry;
-  sla: SlaService;
+  sla: ClocksAndManagement;
   commands: IncidentCommands;
   rescheduled: string[];
   incident(id: string): Promise<Incident>;
@@ -60,14 +61,13 @@ async function world(): Promise<World> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { consoleIds: [] });
   const rescheduled: string[] = [];
-  const sla = new SlaService({
+  const sla = new ClocksAndManagement({
     transactor,
+    notifications: new NotificationOutbox({ channels: () => [], publicUrl: 'http://127.0.0.1:8080' }),
     policy: buildSlaPolicy(config.sla, buildCalendars(config.sla.calendars)),
     management: { calendar: CALENDAR_24X7, stepWindow: config.management.stepWindow, attempts: config.management.attempts },
     contacts: { step: (n) => config.management.steps.find((s) => s.step === n) },
-    channels: () => [],
     metrics,
-    publicUrl: 'http://127.0.0.1:8080',
     onReschedule: (id) => rescheduled.push(id),
   });
   const commands = new IncidentCommands({ transactor, config, hooks: sla, metrics, dedupRetentionMs: 86_400_000 });
@@ -103,7 +103,7 @@ async function l1Fault(w: World): Promise<string> {
   return result.incident.id;
 }
 
-describe('SlaService', () => {
+describe('ClocksAndManagement', () => {
   let w: World;
   beforeEach(async () => {
     w = await world();
