@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ConsoleConfig } from '../config/schema.js';
 import { AppError, ValidationError } from '../domain/errors.js';
 import type { StatusReport } from '../domain/types.js';
-import { LIMITS, parseStatusReport, zodProblems } from '../ingest/report-validation.js';
+import { LIMITS, parseStatusReport, zodProblems } from '../domain/report-schema.js';
 
 export interface ConsoleServer {
   id: string;

@@ -2,8 +2,8 @@
 // field is named with its path (`reports.3.components.0.status`) so a sender can fix all of them at once,
 // and every size is bounded so one body cannot make the daemon hold or diff an unbounded structure.
 import { z } from 'zod';
-import { ValidationError, type FieldProblem } from '../domain/errors.js';
-import { COMPONENT_KINDS, COMPONENT_STATUSES, type ComponentKind, type ComponentStatus, type StatusReport } from '../domain/types.js';
+import { ValidationError, type FieldProblem } from './errors.js';
+import { COMPONENT_KINDS, COMPONENT_STATUSES, type ComponentKind, type ComponentStatus, type StatusReport } from './types.js';
 
 export const LIMITS = {
   idLength: 200,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '../domain/errors.js';
 import { mapPayload, type AlertMappingRules, type AlertmanagerPayload, type AlertSkipReason } from '../domain/alertmanager-mapping.js';
 import type { ComponentStateService } from './component-state.js';
-import { zodProblems } from './report-validation.js';
+import { zodProblems } from '../domain/report-schema.js';
 
 const MAX_ALERTS = 1000;
 const labels = z.record(z.string().max(1024), z.string().max(16_384));

@@ -6,7 +6,7 @@ import { diffReport, onlyObservationChanged } from '../../src/domain/status-diff
 import type { ServerState, StatusReport } from '../../src/domain/types.js';
 import { parseAlertmanagerPayload } from '../../src/ingest/alertmanager.js';
 import { mapPayload } from '../../src/domain/alertmanager-mapping.js';
-import { parseReportBody, parseStatusReport } from '../../src/ingest/report-validation.js';
+import { parseReportBody, parseStatusReport } from '../../src/domain/report-schema.js';
 
 const PROTOTYPE_NAMES = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__', 'prototype', 'constructor', 'toJSON', 'then'])];
 const prototypeName = fc.constantFrom(...PROTOTYPE_NAMES);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { LIMITS, parseReportBody, parseStatusReport } from '../../src/ingest/report-validation.js';
+import { LIMITS, parseReportBody, parseStatusReport } from '../../src/domain/report-schema.js';
 
 const good = { serverId: 'srv-1', observedAt: '2026-11-25T11:00:00+01:00', reachable: true, components: [{ name: 'backup', kind: 'software', status: 'failed', since: '2026-11-25T09:58:00Z' }] };
 

@@ -9,7 +9,7 @@ import { ForbiddenError, UnauthorizedError, UnprocessableError, ValidationError 
 import type { Role } from '../../domain/types.js';
 import type { ComponentStateService } from '../../ingest/component-state.js';
 import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alertmanager.js';
-import { parseReportBody } from '../../ingest/report-validation.js';
+import { parseReportBody } from '../../domain/report-schema.js';
 import { verifyWebhook, type VerifyWebhookInput, type WebhookVerification } from '../../ingest/webhook-signature.js';
 import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
 import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
