@@ -1,9 +1,8 @@
 // Polls one Monitoring Console (DESIGN §2–§3): the poll is the truth, so each polled report replaces what
 // the daemon believes about that server. A console that cannot be reached is a console problem, never a
 // fleet of failed components: it flips `console_up` and emits `console.down`/`console.up` once per change.
-import { randomUUID } from 'node:crypto';
-import schedule, { type Job } from 'node-schedule';
 import type { Logger } from 'pino';
+import { TimerScheduler, type Scheduler } from '../cluster/scheduler.js';
 import type { ConsoleConfig } from '../config/schema.js';
 import type { ConsoleClient } from '../console/console-client.js';
 import type { StatusReport } from '../domain/types.js';
@@ -61,8 +60,8 @@ export class ConsolePoller {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly logger: Logger;
-  private job: Job | null = null;
-  private nextBase = 0;
+  /** The scheduler the polls run on while started, and whether this poller made it (and so stops it). */
+  private scheduler: { s: Scheduler; own: boolean } | null = null;
   private running: Promise<PollResult> | null = null;
   private abort: AbortController | null = null;
   private started = false;
@@ -81,10 +80,15 @@ export class ConsolePoller {
     return { ...this.state };
   }
 
-  /** Runs a first poll at once, then one every pollInterval plus jitter. Safe to call twice. */
-  async start(): Promise<void> {
+  /**
+   * Runs a first poll at once, then one every pollInterval plus jitter, on `scheduler` (the leader's, for
+   * this reign; by default one of its own on the injected clock). Safe to call twice.
+   */
+  async start(scheduler?: Scheduler): Promise<void> {
     if (this.started || this.stopped) return;
     this.started = true;
+    const s = scheduler ?? new TimerScheduler({ now: this.now, random: this.random, onError: (err) => this.logger.error({ err }, 'poll failed') });
+    this.scheduler = { s, own: scheduler === undefined };
     // Remember a console that was already down before a restart (or a failover), so `console.down` is not emitted again.
     const persisted = await this.persisted().catch(() => null);
     if (this.stopped) return;
@@ -92,17 +96,21 @@ export class ConsolePoller {
       this.state.up = persisted.up;
       this.state.lastError = persisted.lastError;
     }
-    this.scheduleNext(Date.now());
-    void this.launch();
+    const { pollInterval, jitter } = this.deps.config;
+    // Jitter spreads consoles (and daemons) apart; capped so a poll still comes about once an interval.
+    // The scheduler skips a tick while the previous poll of this job runs (a slow console is not piled on).
+    s.every(this.jobName, pollInterval, () => this.tick(), { jitterMs: Math.min(jitter, pollInterval / 2), immediately: true });
   }
 
   /** Cancels the schedule, aborts the calls in flight and waits for the running poll. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.job?.cancel();
-    this.job = null;
+    const scheduler = this.scheduler;
+    this.scheduler = null;
+    scheduler?.s.cancel(this.jobName);
     this.abort?.abort();
     await this.running?.catch(() => undefined);
+    if (scheduler?.own) await scheduler.s.stop();
     this.deps.client.close?.();
   }
 
@@ -112,23 +120,17 @@ export class ConsolePoller {
     return this.launch() ?? { ok: false, servers: 0, reports: 0, failed: 0, changes: 0, durationMs: 0, error: 'stopped' };
   }
 
-  private scheduleNext(from: number): void {
-    if (this.stopped) return;
-    const { pollInterval, jitter } = this.deps.config;
-    const base = Math.max(from + pollInterval, Date.now());
-    this.nextBase = base;
-    // Jitter spreads consoles (and daemons) apart; capped so a poll still comes about once an interval.
-    const at = new Date(base + this.random() * Math.min(jitter, pollInterval / 2));
-    this.job = schedule.scheduleJob(`poll-${this.id}-${randomUUID()}`, at, () => this.tick());
-  }
-
-  private tick(): void {
-    this.scheduleNext(this.nextBase);
+  /** A scheduled poll; one asked for by pollNow() may be going, and then this tick is skipped too. */
+  private async tick(): Promise<void> {
     if (this.running) {
       this.logger.warn({ pollInterval: this.deps.config.pollInterval }, 'previous poll still running; skipping this one');
       return;
     }
-    void this.launch();
+    await this.launch();
+  }
+
+  private get jobName(): string {
+    return `poll:${this.id}`;
   }
 
   private launch(): Promise<PollResult> | null {
@@ -273,8 +275,9 @@ export class ConsolePoller {
 export class ConsolePollers {
   constructor(readonly pollers: readonly ConsolePoller[]) {}
 
-  start(): void {
-    for (const p of this.pollers) void p.start();
+  /** Starts every poller on `scheduler` (see ConsolePoller.start). */
+  start(scheduler?: Scheduler): void {
+    for (const p of this.pollers) void p.start(scheduler);
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@
 // for a ticket that does not exist yet waits for it rather than being dead-lettered.
 // One attempt writes one item: a retry replaces that item, never the whole outbox.
 import type { Logger } from 'pino';
+import { TimerScheduler, type Scheduler } from '../cluster/scheduler.js';
 import { detectionToTicketSeconds } from '../domain/detection-metric.js';
 import { addNote } from '../domain/incident.js';
 import { commentDisposition } from '../domain/ticket-policy.js';
@@ -53,7 +54,8 @@ export class OutboxDispatcher {
   private readonly breaker: CircuitBreaker;
   /** Items being sent, by lane: one item per lane at a time keeps order. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  /** The scheduler its wake-ups are set on while started, and whether the dispatcher made it (and so stops it). */
+  private scheduler: { s: Scheduler; own: boolean } | null = null;
   private started = false;
   private stopped = false;
   private warnedNoAdapter = false;
@@ -69,28 +71,41 @@ export class OutboxDispatcher {
     });
   }
 
-  start(): void {
-    if (this.started) return;
+  /**
+   * Sends what is due now and sets its wake-ups on `scheduler` (the leader's, for this reign; by default
+   * one of its own on the injected clock). Safe to call twice.
+   */
+  start(scheduler?: Scheduler): void {
+    if (this.started || this.stopped) return;
     this.started = true;
+    const s = scheduler ?? new TimerScheduler({ now: this.deps.now, onError: (err) => this.deps.logger.error({ err }, 'outbox pass failed') });
+    this.scheduler = { s, own: scheduler === undefined };
     this.kick();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.timer);
+    const scheduler = this.scheduler;
+    scheduler?.s.cancel(WAKE);
     await this.pumping?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight.values()]);
+    if (scheduler?.own) await scheduler.s.stop();
   }
 
   /** Starts every due item there is room for; cheap to call often (one pass at a time, coalesced). */
   kick(): void {
-    if (!this.started || this.stopped) return;
+    void this.pass();
+  }
+
+  /** A pass (or a place in the one running): resolves once it has started its items and set the next wake-up, not when they are sent. */
+  private pass(): Promise<void> {
+    if (!this.started || this.stopped) return Promise.resolve();
     if (this.pumping) {
       this.again = true;
-      return;
+      return this.pumping;
     }
-    this.pumping = this.pump()
+    const pass = this.pump()
       .catch((err: unknown) => this.deps.logger.error({ err }, 'outbox pass failed'))
       .finally(() => {
         this.pumping = null;
@@ -99,6 +114,8 @@ export class OutboxDispatcher {
           this.kick();
         }
       });
+    this.pumping = pass;
+    return pass;
   }
 
   get inFlightCount(): number {
@@ -133,13 +150,14 @@ export class OutboxDispatcher {
 
   /** Wakes up for the earliest item not yet due (backoff, breaker), or after maxIdleMs at the latest. */
   private async scheduleNext(): Promise<void> {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
+    if (this.stopped || !this.scheduler) return;
     const next = await this.deps.transactor.read.outbox.nextDueAt(new Set(this.inFlight.keys()));
+    if (this.stopped || !this.scheduler) return;
     const maxIdle = this.deps.maxIdleMs ?? 5000;
-    const wait = next === null ? maxIdle : Math.max(10, Math.min(maxIdle, Date.parse(next) - this.deps.now().getTime(), this.breaker.retryInMs() || Infinity));
-    this.timer = setTimeout(() => this.kick(), wait);
-    this.timer.unref();
+    const now = this.deps.now().getTime();
+    const wait = next === null ? maxIdle : Math.max(10, Math.min(maxIdle, Date.parse(next) - now, this.breaker.retryInMs() || Infinity));
+    // One wake-up at a time: setting it again replaces the one before.
+    this.scheduler.s.at(WAKE, new Date(now + wait), () => this.pass());
   }
 
   private async process(item: OutboxItem): Promise<void> {
@@ -332,5 +350,7 @@ export class OutboxDispatcher {
   }
 }
 
+/** The name of the dispatcher's one wake-up job. */
+const WAKE = 'outbox';
 /** The marker of an item held until its incident's ticket exists. */
 const WAITING = 'waiting for the ticket';

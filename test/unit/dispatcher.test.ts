@@ -1,8 +1,10 @@
-// The outbox dispatcher against the in-memory store, a scripted fake adapter and a fake clock: order per
-// incident, backoff and Retry-After, dead letters, and the circuit breaker's effect on attempts.
+// The outbox dispatcher against the in-memory store, a scripted fake adapter and a FakeScheduler whose
+// clock moves only when a test advances it: order per incident, backoff and Retry-After, dead letters,
+// and the circuit breaker's effect on attempts. No real timers: the wake-ups are jobs on the scheduler.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeScheduler } from '../../src/cluster/fake-scheduler.js';
 import { createIncident } from '../../src/domain/incident.js';
 import type { Incident } from '../../src/domain/types.js';
 import { DiagnosticsService } from '../../src/console/diagnostics.js';
@@ -17,6 +19,9 @@ import { TicketError } from '../../src/tickets/ticket-error.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const BASE = 1_000;
+/** The one clock of a test; each test gets a new one at T0. */
+let clock: FakeScheduler;
+const now = () => clock.now();
 
 type Call = { op: 'create' | 'comment' | 'resolve'; at: number; key?: string; ticketId?: string; kind?: TicketCommentKind; externalId?: string };
 type Step = TicketError | 'ok' | { hold: Promise<void> };
@@ -29,19 +34,19 @@ class FakeAdapter implements TicketAdapter {
   private next = 0;
 
   async create(req: TicketCreateRequest, idempotencyKey: string): Promise<CreatedTicket> {
-    this.calls.push({ op: 'create', at: Date.now(), key: idempotencyKey, externalId: req.externalId });
+    this.calls.push({ op: 'create', at: now().getTime(), key: idempotencyKey, externalId: req.externalId });
     await this.play('create');
     this.next += 1;
     return { id: `T-${this.next}`, url: `http://tickets.test/T-${this.next}` };
   }
 
   async comment(ticketId: string, _body: string, kind: TicketCommentKind): Promise<void> {
-    this.calls.push({ op: 'comment', at: Date.now(), ticketId, kind });
+    this.calls.push({ op: 'comment', at: now().getTime(), ticketId, kind });
     await this.play('comment');
   }
 
   async resolve(ticketId: string): Promise<void> {
-    this.calls.push({ op: 'resolve', at: Date.now(), ticketId });
+    this.calls.push({ op: 'resolve', at: now().getTime(), ticketId });
     await this.play('resolve');
   }
 
@@ -77,10 +82,10 @@ describe('OutboxDispatcher', () => {
   let dispatcher: OutboxDispatcher;
 
   beforeEach(async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
+    clock = new FakeScheduler(new Date(T0));
     store = new MemoryStore();
     await store.open();
-    transactor = new Transactor({ store, now: () => new Date() });
+    transactor = new Transactor({ store, now });
     adapter = new FakeAdapter();
     registry = new Registry();
     metrics = createMetrics(registry, { consoleIds: [], ticketAdapter: 'generic' });
@@ -90,9 +95,9 @@ describe('OutboxDispatcher', () => {
   function build(ticketing: Partial<DispatcherDeps['ticketing']> = {}): OutboxDispatcher {
     return new OutboxDispatcher({
       transactor, adapter, metrics,
-      logger: pino({ level: 'silent' }), now: () => new Date(), publicUrl: 'http://escalatord.test',
-      diagnostics: new DiagnosticsService({ sources: new Map(), timeoutMs: 1000, maxBytes: 4096, now: () => new Date() }),
-      notifier: new Notifier({ channels: [], timeoutMs: 1000, now: () => new Date() }),
+      logger: pino({ level: 'silent' }), now, publicUrl: 'http://escalatord.test',
+      diagnostics: new DiagnosticsService({ sources: new Map(), timeoutMs: 1000, maxBytes: 4096, now }),
+      notifier: new Notifier({ channels: [], timeoutMs: 1000, now }),
       ticketing: { maxAttempts: 10, backoffBase: BASE, backoffCap: 60_000, breakerThreshold: 100, breakerCooldown: 10_000, diagnosticsMaxBytes: 4096, ...ticketing },
       // The top of the jitter window, so the delays are exactly base * 2^attempt.
       random: () => 1,
@@ -101,7 +106,7 @@ describe('OutboxDispatcher', () => {
 
   afterEach(async () => {
     await dispatcher.stop();
-    vi.useRealTimers();
+    await clock.stop();
   });
 
   async function seed(id: string, items: Array<Pick<OutboxItem, 'kind' | 'payload'>>): Promise<void> {
@@ -111,8 +116,25 @@ describe('OutboxDispatcher', () => {
     });
   }
 
-  /** Lets promise chains run without moving the clock. */
-  const settle = () => vi.advanceTimersByTimeAsync(0);
+  /** Lets every chain that waits only on promises (the memory store, the fake adapter) finish. */
+  const macrotask = () => new Promise<void>((r) => setImmediate(r));
+  /** Lets promise chains run, and what is due run, without moving the clock. */
+  const settle = () => advance(0);
+  /**
+   * Moves the clock `ms` forward, running each wake-up at its own instant and letting what it started
+   * finish before looking for the next, so a retry set by one attempt is due when that attempt says.
+   */
+  async function advance(ms: number): Promise<void> {
+    const end = clock.now().getTime() + ms;
+    for (;;) {
+      await macrotask();
+      const next = clock.pending()[0];
+      if (!next || next.dueAt.getTime() > end) break;
+      await clock.advanceTo(next.dueAt);
+    }
+    await clock.advanceTo(new Date(end));
+    await macrotask();
+  }
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     (await registry.getSingleMetric(name)!.get()).values
       .filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
@@ -132,13 +154,13 @@ describe('OutboxDispatcher', () => {
       { kind: 'ticket.create', payload: { reason: 'software-failure' } },
       { kind: 'ticket.comment', payload: { kind: 'recovery', body: 'recovered' } },
     ]);
-    dispatcher.start();
-    await vi.advanceTimersByTimeAsync(10_000);
+    dispatcher.start(clock);
+    await advance(10_000);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
 
     release();
     await settle();
-    await vi.advanceTimersByTimeAsync(100);
+    await advance(100);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create', 'comment']);
     expect(adapter.calls[1].ticketId).toBe('T-1');
     expect(await pending()).toBe(0);
@@ -150,7 +172,7 @@ describe('OutboxDispatcher', () => {
     adapter.script.create.push({ hold: new Promise<void>((r) => (release = r)) });
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
     await seed('INC-2', [{ kind: 'ticket.create', payload: {} }]);
-    dispatcher.start();
+    dispatcher.start(clock);
     await settle();
     expect(adapter.calls.map((c) => c.externalId)).toEqual(['INC-1', 'INC-2']);
     expect((await incident('INC-2')).ticket?.state).toBe('created');
@@ -163,21 +185,21 @@ describe('OutboxDispatcher', () => {
   it('retries a retryable failure after full-jitter exponential backoff, with the incident id as the idempotency key every time', async () => {
     adapter.script.create.push(serverError(), serverError());
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
-    dispatcher.start();
+    dispatcher.start(clock);
     await settle();
     expect(adapter.count('create')).toBe(1);
     expect((await outbox())[0]).toMatchObject({ attempts: 1, nextAttemptAt: new Date(T0 + BASE).toISOString() });
     expect((await outbox())[0].lastError).toMatch(/server-error/);
 
-    await vi.advanceTimersByTimeAsync(BASE - 1);
+    await advance(BASE - 1);
     expect(adapter.count('create')).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(adapter.count('create')).toBe(2);
 
     // The second retry waits twice as long.
-    await vi.advanceTimersByTimeAsync(2 * BASE - 1);
+    await advance(2 * BASE - 1);
     expect(adapter.count('create')).toBe(2);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(adapter.count('create')).toBe(3);
 
     expect(adapter.calls.map((c) => c.at - T0)).toEqual([0, BASE, 3 * BASE]);
@@ -189,12 +211,12 @@ describe('OutboxDispatcher', () => {
   it('waits as long as Retry-After asks when that is longer than the backoff', async () => {
     adapter.script.create.push(new TicketError('rate-limited', 'POST /tickets answered 429', { retryable: true, status: 429, retryAfterMs: 30_000 }));
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
-    dispatcher.start();
+    dispatcher.start(clock);
     await settle();
     expect((await outbox())[0].nextAttemptAt).toBe(new Date(T0 + 30_000).toISOString());
-    await vi.advanceTimersByTimeAsync(29_999);
+    await advance(29_999);
     expect(adapter.count('create')).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(adapter.count('create')).toBe(2);
     expect(await pending()).toBe(0);
   });
@@ -202,7 +224,7 @@ describe('OutboxDispatcher', () => {
   it('dead-letters a 4xx at once: counted, announced, the ticket marked failed, and never retried', async () => {
     adapter.script.create.push(new TicketError('client-error', 'POST /tickets answered 400', { retryable: false, status: 400 }));
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
-    dispatcher.start();
+    dispatcher.start(clock);
     await settle();
 
     expect(await pending()).toBe(0);
@@ -214,15 +236,15 @@ describe('OutboxDispatcher', () => {
     expect(failed[0].data).toMatchObject({ incidentId: 'INC-1', operation: 'create', reason: 'client-error', status: 400 });
     expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
 
-    await vi.advanceTimersByTimeAsync(600_000);
+    await advance(600_000);
     expect(adapter.count('create')).toBe(1);
   });
 
   it('dead-letters an item once maxAttempts retryable failures have been made', async () => {
     adapter.script.create.push(...Array.from({ length: 10 }, serverError));
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
-    dispatcher.start();
-    await vi.advanceTimersByTimeAsync(3_600_000);
+    dispatcher.start(clock);
+    await advance(3_600_000);
     expect(adapter.count('create')).toBe(10);
     expect(await pending()).toBe(0);
     expect((await deadLetters())[0].reason).toMatch(/server-error/);
@@ -232,12 +254,12 @@ describe('OutboxDispatcher', () => {
     const breaking = build({ maxAttempts: 2, breakerThreshold: 1, breakerCooldown: 60_000 });
     adapter.script.create.push(serverError());
     await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
-    breaking.start();
+    breaking.start(clock);
     try {
       await settle();
       expect((await outbox())[0].attempts).toBe(1);
       // The retry is due after 1 s, but the breaker stays open for a minute: refused without a call.
-      await vi.advanceTimersByTimeAsync(BASE);
+      await advance(BASE);
       expect(adapter.count('create')).toBe(1);
       expect(await metric('escalatord_ticket_requests_total', { outcome: 'circuit-open' })).toBeGreaterThanOrEqual(1);
       // With maxAttempts 2, counting the refusal would have dead-lettered the ticket.
@@ -245,7 +267,7 @@ describe('OutboxDispatcher', () => {
       expect((await outbox())[0]).toMatchObject({ attempts: 1 });
       expect((await outbox())[0].lastError).toMatch(/circuit-open/);
 
-      await vi.advanceTimersByTimeAsync(60_000);
+      await advance(60_000);
       expect(adapter.count('create')).toBe(2);
       expect(await pending()).toBe(0);
       expect((await incident('INC-1')).ticket?.state).toBe('created');
@@ -260,8 +282,8 @@ describe('OutboxDispatcher', () => {
       { kind: 'ticket.create', payload: {} },
       { kind: 'ticket.comment', payload: { kind: 'recovery', body: 'recovered' } },
     ]);
-    dispatcher.start();
-    await vi.advanceTimersByTimeAsync(1_000);
+    dispatcher.start(clock);
+    await advance(1_000);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
     // Only the creation is dead-lettered; the comment waits for a retried creation (issue 11).
     expect((await deadLetters()).map((d) => d.kind)).toEqual(['ticket.create']);
@@ -271,7 +293,7 @@ describe('OutboxDispatcher', () => {
     expect(waiting).toMatchObject({ kind: 'ticket.comment', lastError: 'waiting for the ticket' });
 
     // It looks again now and then, and keeps waiting without a call while the creation stays failed.
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    await advance(10 * 60_000);
     expect(adapter.calls.map((c) => c.op)).toEqual(['create']);
     expect((await outbox()).map((o) => o.kind)).toEqual(['ticket.comment']);
     expect(await deadLetters()).toHaveLength(1);
@@ -283,8 +305,8 @@ describe('OutboxDispatcher', () => {
       { kind: 'ticket.create', payload: {} },
       { kind: 'ticket.comment', payload: { kind: 'sla', body: 'SLA warning' } },
     ]);
-    dispatcher.start();
-    await vi.advanceTimersByTimeAsync(1_000);
+    dispatcher.start(clock);
+    await advance(1_000);
     expect((await outbox()).map((o) => o.kind)).toEqual(['ticket.comment']);
 
     // What the retry route does: the creation goes back on the lane, ahead of the comment waiting there.
@@ -300,10 +322,29 @@ describe('OutboxDispatcher', () => {
     });
     dispatcher.kick();
     await settle();
-    await vi.advanceTimersByTimeAsync(100);
+    await advance(100);
     expect(adapter.calls.map((c) => [c.op, c.ticketId ?? null])).toEqual([['create', null], ['create', null], ['comment', 'T-1']]);
     expect(await pending()).toBe(0);
     expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
+  });
+
+  it('keeps one wake-up on the scheduler it is given, at maxIdle when nothing waits, and leaves none behind when stopped', async () => {
+    dispatcher.start(clock);
+    await settle();
+    expect(clock.pending()).toEqual([{ name: 'outbox', dueAt: new Date(T0 + 5_000) }]);
+    // An item added without a kick (by another instance, say) is picked up at that wake-up.
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    await advance(4_999);
+    expect(adapter.count('create')).toBe(0);
+    await advance(1);
+    expect(adapter.count('create')).toBe(1);
+    expect(adapter.calls[0].at - T0).toBe(5_000);
+
+    await dispatcher.stop();
+    expect(clock.has('outbox')).toBe(false);
+    await seed('INC-2', [{ kind: 'ticket.create', payload: {} }]);
+    await advance(60_000);
+    expect(adapter.count('create')).toBe(1);
   });
 
   it('sends the ticket while a failing diagnostics fetch for the same incident keeps retrying', async () => {
@@ -311,12 +352,12 @@ describe('OutboxDispatcher', () => {
     let asked = 0;
     const failing = new DiagnosticsService({
       sources: new Map([['main', { diagnostics: async () => { asked++; throw new Error('console answered 502'); } }]]),
-      timeoutMs: 1000, maxBytes: 4096, now: () => new Date(),
+      timeoutMs: 1000, maxBytes: 4096, now,
     });
     dispatcher = new OutboxDispatcher({
       transactor, adapter, metrics, diagnostics: failing,
-      logger: pino({ level: 'silent' }), now: () => new Date(), publicUrl: 'http://escalatord.test',
-      notifier: new Notifier({ channels: [], timeoutMs: 1000, now: () => new Date() }),
+      logger: pino({ level: 'silent' }), now, publicUrl: 'http://escalatord.test',
+      notifier: new Notifier({ channels: [], timeoutMs: 1000, now }),
       ticketing: { maxAttempts: 10, backoffBase: BASE, backoffCap: 60_000, breakerThreshold: 100, breakerCooldown: 10_000, diagnosticsMaxBytes: 4096 },
       random: () => 1,
     });
@@ -324,9 +365,9 @@ describe('OutboxDispatcher', () => {
       { kind: 'diagnostics.fetch', payload: { reason: 'created' } },
       { kind: 'ticket.create', payload: { reason: 'escalation', refreshDiagnostics: true } },
     ]);
-    dispatcher.start();
+    dispatcher.start(clock);
     await settle();
-    await vi.advanceTimersByTimeAsync(50);
+    await advance(50);
     expect(adapter.count('create')).toBe(1);
     expect((await incident('INC-9')).ticket?.state).toBe('created');
     expect(asked).toBeGreaterThanOrEqual(2); // the lane of its own kept trying, in parallel
