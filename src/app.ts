@@ -286,18 +286,18 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     .add({ name: 'sla', start: (s) => slaTimers.start(s), stop: () => slaTimers.stop() })
     .add({
       name: 'outbox',
-      start: () => {
+      start: (s) => {
         outbound!.dispatcher = outbound!.makeDispatcher();
-        outbound!.dispatcher.start();
+        outbound!.dispatcher.start(s);
       },
       stop: () => outbound?.dispatcher.stop(),
     })
     .every('sweeper', sweepEveryMs, () => sweeper.sweep())
     .add({
       name: 'pollers',
-      start: () => {
+      start: (s) => {
         outbound!.pollers = outbound!.makePollers();
-        outbound!.pollers.start();
+        outbound!.pollers.start(s);
       },
       stop: () => outbound?.pollers.stop(),
     });
