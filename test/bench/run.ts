@@ -1,6 +1,7 @@
 // `npm run bench`: runs the benchmarks (all, or those named on the command line), prints a markdown
 // table and writes test/bench/results.json with the machine and the command. Benchmarks that depend on
 // the store run once per engine: `npm run bench -- ingest` runs both, `ingest:postgres` one.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -60,12 +61,24 @@ for (const id of ids) {
 
 restorePriorities();
 
+/** The commit measured: BENCH_COMMIT (a run from an exported tree), else the working tree's HEAD (+ `-dirty`). */
+function commit(): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  try {
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no', 'src'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
 const rows = results.map((r) => `| ${r.name} | ${r.target} | ${Object.entries(r.measured).map(([k, v]) => `${k}=${v}`).join(', ')} | ${r.pass ? 'pass' : 'MISS'} |`);
 const table = ['| benchmark | target | measured | result |', '|---|---|---|---|', ...rows].join('\n');
 process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 const path = join(ROOT, 'test/bench/results.json');
-type Stored = BenchResult & { id?: string; at?: string; command?: string };
+type Stored = BenchResult & { id?: string; at?: string; command?: string; commit?: string };
 let previous: { at?: string; results?: Stored[] } = {};
 try {
   previous = JSON.parse(readFileSync(path, 'utf8'));
@@ -79,4 +92,5 @@ const merged: Stored[] = [
   ...results.map((r) => ({ ...r, at })),
 ].sort((a, b) => ORDER.indexOf(a.id!) - ORDER.indexOf(b.id!));
 const command = `${BENCH_NICE !== 0 ? `BENCH_NICE=${BENCH_NICE} ` : ''}npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}`;
-writeFileSync(path, JSON.stringify({ at, command, machine, results: merged.map((r) => ({ ...r, command: r.at === at ? command : r.command })) }, null, 2) + '\n');
+const measured = commit();
+writeFileSync(path, JSON.stringify({ at, command, commit: measured, machine, results: merged.map((r) => (r.at === at ? { ...r, command, commit: measured } : r)) }, null, 2) + '\n');
