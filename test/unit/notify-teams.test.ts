@@ -23,11 +23,15 @@ const breach: NotificationMessage = {
 
 const notifier = new Notifier({
   channels: [{ id: 'teams', type: 'teams', url: `${WORKFLOW}${PATH}${QUERY}` }],
-  timeoutMs: 1_000,
+  // Calls that must succeed get all the time a loaded machine may need; the timeout has a test of its own.
+  timeoutMs: 30_000,
   now: () => new Date('2026-11-25T18:00:00Z'),
 });
 
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+  nock.abortPendingRequests();
+  nock.cleanAll();
+});
 
 describe('Teams channel', () => {
   it('posts one Adaptive Card attachment with the title, level, priority, customer, SLA state and a link', async () => {
@@ -97,15 +101,28 @@ describe('Teams channel', () => {
     await expect(notifier.send('teams', breach)).rejects.toMatchObject({ retryable: false, reason: 'client-error', status: 400 });
   });
 
+  it('gives up on a workflow that answers too late, says the call may be retried, and keeps the URL out of the error', async () => {
+    const impatient = new Notifier({ channels: [{ id: 'teams', type: 'teams', url: `${WORKFLOW}${PATH}${QUERY}` }], timeoutMs: 250, now: () => new Date('2026-11-25T18:00:00Z') });
+    // The answer would come a minute later: the attempt's deadline, not the test's timing, decides.
+    const scope = nock(WORKFLOW).post(`${PATH}${QUERY}`).delay(60_000).reply(202);
+    const late = (await impatient.send('teams', breach).catch((e: unknown) => e)) as TicketError;
+    expect(scope.isDone()).toBe(true);
+    expect(late).toBeInstanceOf(TicketError);
+    expect(late).toMatchObject({ reason: 'timeout', retryable: true });
+    expect(`${late.message} ${late.detail ?? ''}`).not.toContain('c2lnbmF0dXJl');
+  });
+
   it('never puts the workflow URL, whose sig is a credential, in the error it throws', async () => {
     nock(WORKFLOW).post(`${PATH}${QUERY}`).reply(404, { error: { message: `no flow at ${WORKFLOW}${PATH}${QUERY}` } });
     const err = (await notifier.send('teams', breach).catch((e: unknown) => e)) as TicketError;
     expect(err).toBeInstanceOf(TicketError);
     expect(err.message).toBe('POST <channel teams> answered 404');
     expect(`${err.message} ${err.detail ?? ''}`).not.toContain('c2lnbmF0dXJl');
-    nock(WORKFLOW).post(`${PATH}${QUERY}`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    // An Error, not a plain object: nock 14 never fails the request with a plain object, and the call
+    // would only end at its timeout.
+    nock(WORKFLOW).post(`${PATH}${QUERY}`).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const reset = (await notifier.send('teams', breach).catch((e: unknown) => e)) as TicketError;
-    expect(reset).toMatchObject({ retryable: true });
+    expect(reset).toMatchObject({ retryable: true, reason: 'network' });
     expect(reset.message).toMatch(/^POST <channel teams> /);
   });
 });

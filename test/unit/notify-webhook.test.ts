@@ -20,11 +20,15 @@ const notifier = new Notifier({
     { id: 'chat', type: 'slack', url: 'http://slack.test/services/T0/B0/X' },
     { id: 'mail', type: 'email', smtp: { host: 'smtp.test', port: 587, secure: false, auth: { user: 'bot', pass: 'secret-password' } }, from: 'esc@provider.example', to: [] },
   ],
-  timeoutMs: 500,
+  // Calls that must succeed get all the time a loaded machine may need; the timeout has a test of its own.
+  timeoutMs: 30_000,
   now,
 });
 
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+  nock.abortPendingRequests();
+  nock.cleanAll();
+});
 
 describe('Notifier', () => {
   it('posts the whole message as JSON to a webhook channel, with its bearer token', async () => {
@@ -54,6 +58,16 @@ describe('Notifier', () => {
     expect(outage).toMatchObject({ retryable: true, retryAfterMs: 7000 });
     nock('http://hooks.test').post('/escalatord').reply(404);
     await expect(notifier.send('ops', message)).rejects.toMatchObject({ retryable: false, reason: 'client-error' });
+  });
+
+  it('gives up on a webhook that answers too late, and says the call may be retried', async () => {
+    const impatient = new Notifier({ channels: [{ id: 'ops', type: 'webhook', url: 'http://hooks.test/escalatord' }], timeoutMs: 250, now });
+    // The answer would come a minute later: the attempt's deadline, not the test's timing, decides.
+    const scope = nock('http://hooks.test').post('/escalatord').delay(60_000).reply(204);
+    const late = await impatient.send('ops', message).catch((e: unknown) => e);
+    expect(scope.isDone()).toBe(true);
+    expect(late).toBeInstanceOf(TicketError);
+    expect(late).toMatchObject({ reason: 'timeout', retryable: true });
   });
 
   it('refuses an unknown channel for good', async () => {
