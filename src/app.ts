@@ -281,7 +281,11 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
 
   // 8. The leader's jobs, on one scheduler and one clock: started when this instance becomes leader,
   // every one of them cancelled the moment it stops (src/cluster/leader-jobs.ts).
-  const scheduler = new TimerScheduler({ now, onError: (err, job) => log('scheduler').error({ err, job }, 'a scheduled job failed') });
+  const scheduler = new TimerScheduler({
+    now,
+    onError: (err, job) => log('scheduler').error({ err, job }, 'a scheduled job failed'),
+    onSkip: (job) => log('scheduler').warn({ job }, 'previous run still going; this one skipped'),
+  });
   const leaderJobs = new LeaderJobs({ leadership, scheduler, onError: (err, task) => log('cluster').error({ err, task }, 'a leader job failed to start or stop') })
     .add({ name: 'sla', start: (s) => slaTimers.start(s), stop: () => slaTimers.stop() })
     .add({

@@ -129,8 +129,11 @@ describe('SLA and management escalation end to end', () => {
     expectOnTime(breach, response.dueAt);
 
     // In /metrics, in the live feed, and as an `sla` comment on the vendor ticket.
-    const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
-    expect(metrics).toMatch(/^escalatord_sla_breaches_total\{clock="response",priority="P2"\} 1$/m);
+    // Counters move once the commit is durable, a moment after the event can be read: wait for them.
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${daemon.url}/metrics`)).text();
+      return /^escalatord_sla_breaches_total\{clock="response",priority="P2"\} 1$/m.test(text) ? text : null;
+    }, { what: 'the breach in /metrics' });
     expect(metrics).toMatch(/^escalatord_sla_warnings_total\{clock="response",priority="P2"\} 1$/m);
     await waitFor(() => live.some((m) => m.type === 'sla.breached' && m.data.incidentId === incident.id), { what: 'sla.breached on the live feed' });
     expect(live.filter((m) => m.type === 'sla.warning' && m.data.incidentId === incident.id && m.data.clock === 'response')).toHaveLength(1);
