@@ -5,6 +5,7 @@ import { assertMayActOn } from '../domain/access.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { consoleShowsSoftwareFailure, escalationGate, requestAuthority } from '../domain/escalation-gate.js';
 import * as lifecycle from '../domain/incident.js';
+import type { VendorEvent } from '../domain/vendor-events.js';
 import { commentDisposition, ticketAction, ticketRetry } from '../domain/ticket-policy.js';
 import type { Actor, Incident, IncidentStatus, Level, Priority, Reporter, Role, RootCause } from '../domain/types.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -42,19 +43,8 @@ export interface IncidentCommandsDeps {
 
 export type LogResult = { created: true; incident: Incident } | { created: false; linkedTo: Incident; openIncidents: string[] };
 
-export type VendorEventKind = 'acknowledged' | 'progress' | 'awaiting-customer' | 'resolved';
-
-export interface VendorEventInput {
-  /** The ticket reference (generic id, Jira issue key, ServiceNow number) … */
-  ticketId?: string;
-  /** … or the incident id the ticket carries (correlation id, label). */
-  incidentId?: string;
-  event: VendorEventKind;
-  by: string;
-  note?: string;
-  rootCause?: RootCause;
-  at?: string;
-}
+/** A ticket event from the vendor's ticketing system (DESIGN §4); Jira and ServiceNow map onto it. */
+export type VendorEventInput = VendorEvent;
 
 type Acting = Actor & { role?: Role };
 

@@ -15,10 +15,10 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
-import type { Role, RootCause } from '../../domain/types.js';
+import type { Role } from '../../domain/types.js';
 import {
-  VENDOR_IGNORE_REASONS, mapJiraWebhook, mapServiceNowRecord, serviceNowDeliveryKey, type JiraRules, type ServiceNowRules, type VendorEventKind,
-  type VendorIgnoreReason, type VendorMapping,
+  VENDOR_IGNORE_REASONS, mapJiraWebhook, mapServiceNowRecord, serviceNowDeliveryKey, type JiraRules, type ServiceNowRules,
+  type VendorEvent, type VendorIgnoreReason, type VendorMapping,
 } from '../../domain/vendor-events.js';
 import type { IngestOutcome } from '../../observability/metrics.js';
 import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
@@ -28,15 +28,7 @@ import { sendProblem } from '../problem.js';
 export type VendorSource = 'jira' | 'servicenow';
 
 /** What the incident commands take (src/escalation/incident-commands.ts `vendorEvent`). */
-export interface VendorEventInput {
-  ticketId?: string;
-  incidentId?: string;
-  event: VendorEventKind;
-  by: string;
-  note?: string;
-  rootCause?: RootCause;
-  at?: string;
-}
+export type VendorEventInput = VendorEvent;
 
 export interface VendorEventCommands {
   /**
