@@ -13,6 +13,7 @@ import { LeaderJobs } from './cluster/leader-jobs.js';
 import { createLeadership, type Leadership } from './cluster/leadership-factory.js';
 import { TimerScheduler } from './cluster/scheduler.js';
 import type { Config, ConsoleConfig } from './config/schema.js';
+import { vendorSyncRules } from './config/to-domain.js';
 import { ConsoleClient } from './console/console-client.js';
 import { buildCalendars } from './domain/calendar.js';
 import { buildSlaPolicy } from './domain/sla.js';
@@ -184,15 +185,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       createTicketingRouter({ auth, commands, metrics, bodyLimit, ready: isReady }),
       createVendorTicketingRouter({
         auth, commands, registry, ingestReports: metrics.ingestReports, logger: log('ticketing'), isReady, bodyLimit,
-        jira: {
-          webhookSecret: config.ticketing.jira.webhookSecret,
-          rules: {
-            statusMap: config.ticketing.jira.statusMap,
-            selfAccountIds: config.ticketing.jira.selfAccountId ? [config.ticketing.jira.selfAccountId] : [],
-            selfEmails: config.ticketing.username ? [config.ticketing.username] : [],
-          },
-        },
-        servicenow: { rules: { stateMap: config.ticketing.servicenow.stateMap, selfUsers: [config.ticketing.servicenow.selfUser, config.ticketing.username].filter((u): u is string => u !== undefined) } },
+        ...vendorSyncRules(config),
       }),
       createServerRouter({ auth, read: store.read, customers: config.customers }),
       createIncidentRouter({ auth, read: store.read, commands, management: sla, bodyLimit, ready: isReady }),

@@ -7,6 +7,7 @@ import type { ManagementPolicy } from '../domain/management.js';
 import type { RoutingPolicy } from '../domain/routing.js';
 import { buildSlaPolicy, type SlaPolicy } from '../domain/sla.js';
 import type { SlaSpec } from '../domain/sla-targets.js';
+import type { JiraRules, ServiceNowRules } from '../domain/vendor-events.js';
 import type { Config } from './schema.js';
 
 export interface DomainPolicies {
@@ -67,5 +68,17 @@ export function domainPolicies(config: Pick<Config, 'sla' | 'management' | 'rout
     routing: routingPolicy(config),
     autoResolveAfterMs: config.routing.autoResolveAfter,
     requestLevels: requestLevels(config),
+  };
+}
+
+/** How Jira and ServiceNow deliveries map onto ticket events, and which of their changes are escalatord's own. */
+export function vendorSyncRules(config: Pick<Config, 'ticketing'>): { jira: { webhookSecret?: string; rules: JiraRules }; servicenow: { rules: ServiceNowRules } } {
+  const { jira, servicenow, username } = config.ticketing;
+  return {
+    jira: {
+      webhookSecret: jira.webhookSecret,
+      rules: { statusMap: jira.statusMap, selfAccountIds: jira.selfAccountId ? [jira.selfAccountId] : [], selfEmails: username ? [username] : [] },
+    },
+    servicenow: { rules: { stateMap: servicenow.stateMap, selfUsers: [servicenow.selfUser, username].filter((u): u is string => u !== undefined) } },
   };
 }
