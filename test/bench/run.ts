@@ -38,12 +38,10 @@ function selected(args: string[]): string[] {
   });
 }
 
-// Everything started from here inherits the priority (given back at the end, also on Ctrl-C).
+// Everything started from here inherits the priority, given back however the run ends.
 prioritize('self');
-process.once('SIGINT', () => {
-  restorePriorities();
-  process.exit(130);
-});
+process.once('exit', restorePriorities);
+process.once('SIGINT', () => process.exit(130));
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const ids = selected(wanted);
