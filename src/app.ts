@@ -212,7 +212,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const snapshots = new SnapshotCache({
     latestSeq: () => events.latestSeq(),
     build: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
-    minIntervalMs: 200,
+    // Fresh for connected clients; with none, refreshed rarely (well inside what the event window holds).
+    minIntervalMs: (): number => (hub.clientCount > 0 ? 200 : 5_000),
     onError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
   const hub = new LiveHub({

@@ -1,7 +1,8 @@
 // The hello snapshot, kept ready: the hub greets synchronously, while the store's reads are async (and
 // on postgres go over the network). The cache reads the seq first and the state after it, so the state
 // reflects at least that seq; the hub replays every event after it, so nothing is missed. Refreshed in
-// the background when events arrive, at most once per `minIntervalMs`.
+// the background when events arrive, at most once per `minIntervalMs()` — which the caller makes long
+// while nobody is connected: a greeting replays whatever the window holds after the snapshot's seq.
 export class SnapshotCache<T> {
   private current: { seq: number; snapshot: T } | null = null;
   private refreshing: Promise<void> | null = null;
@@ -9,7 +10,7 @@ export class SnapshotCache<T> {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: { latestSeq: () => number; build: () => Promise<T>; minIntervalMs: number; onError: (err: unknown) => void }) {}
+  constructor(private readonly deps: { latestSeq: () => number; build: () => Promise<T>; minIntervalMs: () => number; onError: (err: unknown) => void }) {}
 
   get(): { seq: number; snapshot: T } {
     if (!this.current) throw new Error('the live snapshot is not ready yet');
@@ -28,7 +29,7 @@ export class SnapshotCache<T> {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.refresh();
-    }, this.deps.minIntervalMs);
+    }, this.deps.minIntervalMs());
     this.timer.unref();
   }
 

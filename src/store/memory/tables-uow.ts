@@ -76,6 +76,14 @@ export function tablesReader(source: Tables | (() => Tables)): StoreReader {
   } as StoreReader;
 }
 
+/** The reads over a set of tables hold no state of their own: one reader per tables, shared by every unit. */
+const readers = new WeakMap<Tables, StoreReader>();
+function readerOf(t: Tables): StoreReader {
+  let r = readers.get(t);
+  if (!r) readers.set(t, (r = tablesReader(t)));
+  return r;
+}
+
 export interface Committed {
   ops: Op[];
   undos: Array<() => void>;
@@ -90,7 +98,7 @@ export class TablesUnitOfWork {
   readonly uow: UnitOfWork;
 
   constructor(private readonly t: Tables, now: () => Date) {
-    const r = tablesReader(t);
+    const r = readerOf(t);
     const write = (op: Op) => this.write(op);
     this.uow = {
       servers: { ...r.servers, put: (s) => write(['server.put', s]), delete: (id) => write(['server.del', id]) },
