@@ -212,8 +212,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const snapshots = new SnapshotCache({
     latestSeq: () => events.latestSeq(),
     build: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
-    // Fresh for connected clients; with none, refreshed rarely (well inside what the event window holds).
-    minIntervalMs: (): number => (hub.clientCount > 0 ? 200 : 5_000),
+    // Kept fresh even with nobody connected: a dashboard's first paint names servers from it. (Only while
+    // clients were connected cost a dashboard opened moments after a poll its server names; see README.)
+    minIntervalMs: () => 200,
     onError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
   const hub = new LiveHub({
