@@ -301,6 +301,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       stop: () => outbound?.pollers.stop(),
     });
   if (config.management.masterUrl) leaderJobs.every('contacts', config.management.refreshInterval, async () => void (await contacts.refresh()), { immediately: true });
+  // Every instance (followers take complaints too) reloads the copy the leader saved.
+  if (config.management.masterUrl) scheduler.every('contacts-reload', config.management.refreshInterval, () => contacts.load());
 
   return {
     registry, store, transactor, sweeper, sla, commands, leadership,

@@ -26,7 +26,6 @@ interface SavedContacts {
 const META_KEY = 'managementContacts';
 
 export class Contacts implements ContactDirectory {
-  private timer: NodeJS.Timeout | undefined;
   private warnedStale = false;
   private cached: SavedContacts | null = null;
 
@@ -55,19 +54,7 @@ export class Contacts implements ContactDirectory {
     this.cached = ((await this.deps.transactor.read.meta.get<SavedContacts>(META_KEY)) as SavedContacts | undefined) ?? null;
   }
 
-  /** Fetches the master copy now and then: a leader job. Followers reload what the leader saved. */
-  start(): void {
-    if (!this.deps.config.masterUrl || this.timer) return;
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.deps.config.refreshInterval);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
+  /** Fetches the master copy (a leader job, run every `management.refreshInterval`) and saves it for every instance. */
   async refresh(): Promise<boolean> {
     const url = this.deps.config.masterUrl;
     if (!url) return false;
