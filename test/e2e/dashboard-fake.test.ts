@@ -307,11 +307,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
 
   it('shows a ticket link only for http(s): a javascript: URL from the ticketing system stays text, and a hostile title is text', async () => {
     const page = await openAs(L2, '&incident=INC-000090');
-    await page.locator('#detail-title').waitFor();
-    expect(await page.locator('#detail-title').textContent()).toBe(HOSTILE_TITLE);
+    // The panel shows the id until the incident has loaded: wait for the title itself.
+    await expect.poll(() => page.locator('#detail-title').textContent()).toBe(HOSTILE_TITLE);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     const card = page.locator('li.card[data-id="INC-000090"]');
-    expect(await card.locator('[data-fact="ticket"]').textContent()).toBe('T-EVIL');
+    await expect.poll(() => card.locator('[data-fact="ticket"]').textContent()).toBe('T-EVIL');
     expect(await card.locator('[data-fact="ticket"] a').count()).toBe(0);
     expect(await page.locator('#detail .ticket-id').textContent()).toBe('T-EVIL');
     expect(await page.locator('a[href^="javascript"], a[href^="JAVASCRIPT"]').count()).toBe(0);
