@@ -417,10 +417,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
 
     await page.reload();
     await page.locator('#conn[data-state="connected"]').waitFor();
-    expect(await page.locator('#f-level').inputValue()).toBe('3');
-    expect(await page.locator('#f-customer').inputValue()).toBe('globex');
-    expect(await page.locator('#list').isVisible()).toBe(true);
-    expect(await page.locator('#board').isVisible()).toBe(false);
+    // The page restores its mode and filters as it starts; let it finish.
+    await expect.poll(() => page.locator('#f-level').inputValue()).toBe('3');
+    await expect.poll(() => page.locator('#f-customer').inputValue()).toBe('globex');
+    await expect.poll(() => page.locator('#list').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#board').isVisible()).toBe(false);
     await expect.poll(() => page.locator('#list tbody tr.row').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
