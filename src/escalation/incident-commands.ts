@@ -10,7 +10,7 @@ import { commentDisposition, ticketAction, ticketRetry } from '../domain/ticket-
 import type { Actor, Incident, IncidentStatus, Level, Priority, Reporter, Role, RootCause } from '../domain/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Transactor, Tx } from '../store/transactor.js';
-import { commentOnTicket, getIncident, saveIncident, saveQuietly } from './incident-records.js';
+import { commentOnTicket, getIncident, requestTicket, saveIncident } from './incident-records.js';
 import type { LifecycleHooks, Transition } from './lifecycle-hooks.js';
 
 export interface LogIncidentInput {
@@ -191,7 +191,7 @@ export class IncidentCommands {
       const retry = ticketRetry(incident);
       if (!retry.allowed) throw new ConflictError(retry.message, { incidentStatus: incident.status, ticketState: incident.ticket?.state ?? null });
       const noted = lifecycle.addNote(incident, actor, tx.now, 'ticket-retry', 'creation of the vendor ticket retried');
-      return this.createTicket(tx, saveIncident(tx, noted, 'incident.updated'), 'retry requested', true);
+      return requestTicket(tx, saveIncident(tx, noted, 'incident.updated'), { reason: 'retry requested', refreshDiagnostics: true });
     });
   }
 
@@ -250,9 +250,9 @@ export class IncidentCommands {
     const action = ticketAction(incident, moment);
     switch (action.action) {
       case 'create-ticket':
-        return this.createTicket(tx, incident, why, action.refreshDiagnostics);
+        return requestTicket(tx, incident, { reason: why, refreshDiagnostics: action.refreshDiagnostics });
       case 'retry-failed-creation':
-        return this.createTicket(tx, incident, why, true);
+        return requestTicket(tx, incident, { reason: why, refreshDiagnostics: true });
       case 'comment-on-existing-ticket':
         commentOnTicket(tx, incident, 'escalation', `Escalated to third level support: ${why}`);
         if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
@@ -262,19 +262,6 @@ export class IncidentCommands {
         if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
         return incident;
     }
-  }
-
-  /** Puts the ticket creation in the outbox; comments already waiting for the ticket move behind it. */
-  private async createTicket(tx: Tx, incident: Incident, why: string, refreshDiagnostics: boolean): Promise<Incident> {
-    const out = saveQuietly(tx, { ...incident, ticket: { adapter: incident.ticket?.adapter ?? '', id: null, url: null, state: 'pending' } });
-    const waiting = (await tx.outbox.forIncident(incident.id)).filter((o) => o.lane === incident.id);
-    tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: why, refreshDiagnostics, retry: incident.ticket?.state === 'failed' } });
-    // Calls that waited for a ticket whose creation failed would hold the lane ahead of the new creation.
-    for (const w of waiting) {
-      tx.outbox.remove(w.id);
-      tx.enqueue({ kind: w.kind, incidentId: w.incidentId, payload: w.payload as Record<string, unknown> });
-    }
-    return out;
   }
 
   private transition(

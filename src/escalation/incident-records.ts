@@ -54,3 +54,18 @@ export function commentOnTicket(tx: Tx, incident: Incident, kind: 'diagnostics' 
   if (commentDisposition(incident.ticket, incident.status) === 'drop') return;
   tx.enqueue({ kind: 'ticket.comment', incidentId: incident.id, payload: { kind, body } });
 }
+
+/**
+ * Puts the vendor ticket's creation in the outbox and marks the ticket pending; calls that waited for an
+ * earlier creation that failed move behind the new one, so they are not ahead of it in the lane.
+ */
+export async function requestTicket(tx: Tx, incident: Incident, payload: Record<string, unknown>): Promise<Incident> {
+  const out = saveQuietly(tx, { ...incident, ticket: { adapter: incident.ticket?.adapter ?? '', id: null, url: null, state: 'pending' } });
+  const waiting = (await tx.outbox.forIncident(incident.id)).filter((o) => o.lane === incident.id);
+  tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { ...payload, retry: incident.ticket?.state === 'failed' } });
+  for (const w of waiting) {
+    tx.outbox.remove(w.id);
+    tx.enqueue({ kind: w.kind, incidentId: w.incidentId, payload: w.payload as Record<string, unknown> });
+  }
+  return out;
+}

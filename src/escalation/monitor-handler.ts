@@ -10,7 +10,7 @@ import type { ChangeHandler } from '../ingest/component-state.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tx } from '../store/transactor.js';
 import type { MaintenanceWindow } from '../store/port.js';
-import { commentOnTicket, getIncident, saveIncident, saveQuietly } from './incident-records.js';
+import { commentOnTicket, getIncident, requestTicket, saveIncident } from './incident-records.js';
 import type { LifecycleHooks } from './lifecycle-hooks.js';
 
 export const MONITOR: Actor = { kind: 'system', name: 'escalatord' };
@@ -59,8 +59,7 @@ export class MonitorHandler implements ChangeHandler {
     saveIncident(tx, incident, 'incident.created', { reason: d.reason });
     // One ticket rule for every path (domain/ticket-policy.ts): an incident opened at L3 gets its ticket now.
     if (ticketAction(incident, 'opened').action === 'create-ticket') {
-      incident = saveQuietly(tx, { ...incident, ticket: { adapter: '', id: null, url: null, state: 'pending' } });
-      tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { reason: d.reason } });
+      incident = await requestTicket(tx, incident, { reason: d.reason });
     } else {
       tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'created' } });
     }

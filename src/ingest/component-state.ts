@@ -119,11 +119,6 @@ export class ComponentStateService {
     return all;
   }
 
-  /** Forgets what it observed about servers that left the inventory. */
-  forget(serverId: string): void {
-    this.observed.delete(serverId);
-  }
-
   /** The stored record, or the newer observation of it made here when that differs only in observation instants. */
   private latest(stored: ServerState | undefined): ServerState | undefined {
     if (!stored) return undefined;

@@ -12,6 +12,7 @@
 //   `onEvents` listeners of every instance after the commit is durable;
 // - no I/O other than the store's happens inside it (a unit of work may be retried by the engine).
 // Records handed out are deep read-only values: a change is a new record written with `put`.
+import type { MaintenanceScope } from '../domain/maintenance-window.js';
 import type {
   DeepReadonly, DomainEvent, Incident, IncidentStatus, IncidentType, Level, LoggedEvent, Priority, ServerState,
 } from '../domain/types.js';
@@ -42,24 +43,9 @@ export interface DeadLetter extends OutboxItem {
   readonly status?: number;
 }
 
-export interface WeeklyRecurrence {
-  /** Lower-case three-letter weekday names: mon … sun. */
-  readonly days: readonly string[];
-  /** Local wall-clock times `HH:MM`; `to` ≤ `from` means the window crosses midnight. */
-  readonly from: string;
-  readonly to: string;
-}
-
-export interface MaintenanceWindow {
+/** A stored window: the scope and times the domain rule reads (domain/maintenance-window.ts), and who made it. */
+export interface MaintenanceWindow extends MaintenanceScope {
   readonly id: string;
-  readonly serverId: string | null;
-  readonly customerId: string | null;
-  readonly component: string | null;
-  /** One-off windows: the interval. Recurring windows: when the recurrence starts and (optionally) ends. */
-  readonly startsAt: string;
-  readonly endsAt: string | null;
-  readonly recurrence?: WeeklyRecurrence | null;
-  readonly timezone?: string | null;
   readonly reason: string;
   readonly createdBy: string;
   readonly createdAt: string;
