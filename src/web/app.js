@@ -8,7 +8,7 @@ import { createConnection, liveUrl } from './connection.js';
 import { h } from './dom.js';
 import { createLogForm } from './log-form.js';
 import { fetchIncident, fetchOpenIncidents, loadReference } from './reference.js';
-import { renderIncidents, tickCountdowns } from './render-board.js';
+import { renderIncidents, showMode, tickCountdowns } from './render-board.js';
 import { renderDetailActions, renderDetailFacts } from './render-detail.js';
 import { renderConsoles, renderFeed, renderServers } from './render-side.js';
 import {
@@ -239,6 +239,7 @@ function showPrefs() {
     if (input && input.value !== value) input.value = value;
   }
   for (const b of document.querySelectorAll('.view-switch [data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === prefs.mode));
+  showMode($('dashboard'), prefs.mode);
 }
 
 let resubscribeTimer = null;

@@ -144,16 +144,24 @@ function emptyItem(key, tag, text) {
 }
 
 /**
+ * Shows the board or the list. Called with the saved preferences as the page starts, before any data,
+ * so a reload in list mode never flashes the board.
+ */
+export function showMode(root, mode) {
+  // The list takes the whole width; consoles and the feed go below it.
+  root.querySelector('.work').classList.toggle('mode-list', mode === 'list');
+  root.querySelector('#board').hidden = mode !== 'board';
+  root.querySelector('#list').hidden = mode !== 'list';
+}
+
+/**
  * Renders the incidents (already filtered and in triage order) into the board's lanes or the list.
  * `ctx`: { may(action, incident), serverName(id), customerName(id), policy, policyVersion, mode }.
  */
 export function renderIncidents(root, incidents, ctx, now) {
   const board = root.querySelector('#board');
   const list = root.querySelector('#list');
-  // The list takes the whole width; consoles and the feed go below it.
-  root.querySelector('.work').classList.toggle('mode-list', ctx.mode === 'list');
-  board.hidden = ctx.mode !== 'board';
-  list.hidden = ctx.mode !== 'list';
+  showMode(root, ctx.mode);
   const seen = new Set(incidents.map((i) => i.id));
   const empty = ctx.filtered ? 'No incident matches the filters' : 'No open incidents';
   if (ctx.mode === 'board') {

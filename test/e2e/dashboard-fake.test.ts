@@ -432,6 +432,23 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against a fake 
     await page.close();
   });
 
+  it('paints the saved list mode before any data arrives, so a reload never flashes the board', async () => {
+    const page = await openAs(L2);
+    await page.getByRole('button', { name: 'List' }).click();
+    await expect.poll(() => page.locator('#list').isVisible()).toBe(true);
+    // What the page shows when its own scripts have run but the live feed has not answered yet.
+    await page.addInitScript(`
+      document.addEventListener('DOMContentLoaded', () => {
+        window.firstPaint = { board: !document.getElementById('board').hidden, list: !document.getElementById('list').hidden,
+          pressed: document.querySelector('.view-switch [data-mode="list"]').getAttribute('aria-pressed') };
+      });`);
+    await page.reload();
+    expect(await page.evaluate('window.firstPaint')).toEqual({ board: false, list: true, pressed: 'true' });
+    await page.getByRole('button', { name: 'Board' }).click();
+    await expect.poll(() => page.locator('#board').isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('is served with a CSP that forbids inline script, and the page breaks none of it', async () => {
     const res = await fetch(`${backend.url}/`);
     const csp = res.headers.get('content-security-policy') ?? '';

@@ -313,7 +313,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboard page against the rea
 
     await page.reload();
     await page.locator('#conn[data-state="connected"]').waitFor();
+    // The saved mode is on screen from the first paint (dashboard-fake proves it before any data).
     expect(await page.locator('#list').isVisible()).toBe(true);
+    expect(await page.locator('#board').isVisible()).toBe(false);
     const api = await openIncidents(d);
     await expect.poll(() => page.locator('[data-count-of="open"] b').textContent()).toBe(String(api.length));
     // Each count settles as the live feed catches up with the API read above.
