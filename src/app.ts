@@ -212,14 +212,14 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const snapshots = new SnapshotCache({
     latestSeq: () => events.latestSeq(),
     build: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
-    // Kept fresh even with nobody connected: a dashboard's first paint names servers from it. (Only while
-    // clients were connected cost a dashboard opened moments after a poll its server names; see README.)
-    minIntervalMs: () => 200,
+    // A client is greeted from a snapshot built after it connected (beforeGreeting below); in between,
+    // it is rebuilt as events flow only while someone is connected to read it.
+    minIntervalMs: (): number => (hub.clientCount > 0 ? 200 : 10_000),
     onError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
-  const hub = new LiveHub({
+  const hub: LiveHub = new LiveHub({
     server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins,
-    eventLog: events, snapshot: () => snapshots.get(), visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl,
+    eventLog: events, snapshot: () => snapshots.get(), beforeGreeting: () => snapshots.fresh(), visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl,
     metrics, logger: log('live'),
   });
   store.onEvents((batch) => {

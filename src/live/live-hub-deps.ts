@@ -39,6 +39,11 @@ export interface LiveHubDeps {
    */
   snapshot(): { seq: number; snapshot: unknown };
   /**
+   * Awaited between an accepted upgrade and its greeting: makes `snapshot()` current as of the client's
+   * arrival (see SnapshotCache.fresh). A rejection refuses the upgrade with 503. Absent: greet at once.
+   */
+  beforeGreeting?(): Promise<void>;
+  /**
    * What a principal may see: a matcher for events and a view of the snapshot (the vendor sees levels
    * 3–4 only). Absent, or null for a principal: everything.
    */

@@ -104,7 +104,20 @@ export class LiveHub {
       refuseUpgrade(socket, decision.status, decision.reason);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, decision.principal));
+    const upgrade = () => this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, decision.principal));
+    if (!this.deps.beforeGreeting) return upgrade();
+    this.deps.beforeGreeting().then(
+      () => {
+        // The client may have gone, or the daemon started stopping, while the snapshot was built.
+        if (socket.destroyed) return;
+        if (this.stopping) refuseUpgrade(socket, 503, 'server shutting down');
+        else upgrade();
+      },
+      (err: unknown) => {
+        this.deps.logger.error({ err }, 'live snapshot failed');
+        if (!socket.destroyed) refuseUpgrade(socket, 503, 'snapshot unavailable');
+      },
+    );
   };
 
   private isOurPath(url: string | undefined): boolean {

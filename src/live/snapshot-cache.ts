@@ -1,11 +1,15 @@
-// The hello snapshot, kept ready: the hub greets synchronously, while the store's reads are async (and
-// on postgres go over the network). The cache reads the seq first and the state after it, so the state
-// reflects at least that seq; the hub replays every event after it, so nothing is missed. Refreshed in
-// the background when events arrive, at most once per `minIntervalMs()` — which the caller makes long
-// while nobody is connected: a greeting replays whatever the window holds after the snapshot's seq.
+// The hello snapshot. The cache reads the seq first and the state after it, so the state reflects at
+// least that seq; the hub replays every event after it, so nothing is missed. A client that connects
+// waits for a snapshot built after it asked (`fresh()`), so it also sees what changed without an event
+// (a poll's console health, a server the inventory just learned); connections arriving together share
+// one build. While clients are connected it is also rebuilt in the background as events arrive, at
+// most once per `minIntervalMs()` (a resync greets from it); with nobody connected the caller makes
+// that interval long, so a busy daemon does not rebuild what nobody reads.
 export class SnapshotCache<T> {
   private current: { seq: number; snapshot: T } | null = null;
   private refreshing: Promise<void> | null = null;
+  /** The build that callers of fresh() wait for: the next one to start. */
+  private next: Promise<void> | null = null;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -20,6 +24,17 @@ export class SnapshotCache<T> {
   /** Builds the first snapshot; call before clients are accepted. */
   async prime(): Promise<void> {
     await this.refresh();
+  }
+
+  /** Resolves once a snapshot built after this call is current; concurrent callers share one build. */
+  fresh(): Promise<void> {
+    this.next ??= (this.refreshing ?? Promise.resolve()).then(() => {
+      this.next = null;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return this.refresh();
+    });
+    return this.next;
   }
 
   /** Something changed: rebuild soon. */

@@ -95,10 +95,10 @@ function stripDefaultPort(host: string, protocol: string): string {
   return host;
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
 /** Answers the upgrade with a plain HTTP error (problem+json) and closes the socket; no handshake happens. */
-export function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, detail: string): void {
+export function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 503, detail: string): void {
   if (!socket.writable || socket.destroyed) {
     socket.destroy();
     return;
