@@ -13,7 +13,7 @@ import { SoloLeadership } from '../../src/cluster/solo-leadership.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-const START_COMMAND = ['node', '--max-old-space-size=512', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
+const START_COMMAND = ['node', '--max-old-space-size=512', '--max-semi-space-size=64', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
 const DATA_DIR = '/var/lib/escalatord';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form YAML; tests probe them
@@ -224,6 +224,11 @@ describe('systemd unit', () => {
     expect(value('Restart')).toBe('on-failure');
     expect(Number.parseInt(value('TimeoutStopSec')!, 10)).toBeGreaterThan(10);
     expect(value('ExecStart')!.split(/\s+/).slice(-2)).toEqual(START_COMMAND.slice(-2));
+    // The same Node heap flags as the image and `npm start` (what the benchmarks measure).
+    const flags = START_COMMAND.filter((a) => a.startsWith('--max-'));
+    expect(value('ExecStart')!.split(/\s+/).filter((a) => a.startsWith('--max-'))).toEqual(flags);
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--max-'))).toEqual(flags);
   });
 
   it('passes systemd-analyze verify without warnings where systemd is installed', (ctx) => {
