@@ -2,7 +2,7 @@
 // the instant of the commit, events and outbox items written with it, work to do once it is durable.
 // Listeners hear about events only after the commit is durable (from every instance, on postgres).
 import type { DomainEvent, Incident, LoggedEvent } from '../domain/types.js';
-import type { OutboxItem, Store, StoreReader, UnitOfWork } from './port.js';
+import type { IncidentQuery, OutboxItem, Store, StoreReader, StoredIncident, UnitOfWork } from './port.js';
 
 export interface Tx extends UnitOfWork {
   readonly now: Date;
@@ -53,49 +53,90 @@ export class Transactor {
 }
 
 function makeTx(uow: UnitOfWork, now: Date, after: Array<() => void>): Tx {
-  const bases = new Map<string, Incident | null>();
-  const remember = (i: Incident | undefined) => {
-    if (i && !bases.has(i.id)) bases.set(i.id, i);
+  return new UnitTx(uow, now, after);
+}
+
+/**
+ * The Tx of one unit: methods on the prototype and the incidents wrapper built on first use, because
+ * ingest starts one unit per report and most never touch an incident.
+ */
+class UnitTx implements Tx {
+  readonly servers: UnitOfWork['servers'];
+  readonly outbox: UnitOfWork['outbox'];
+  readonly events: UnitOfWork['events'];
+  readonly dedup: UnitOfWork['dedup'];
+  readonly maintenance: UnitOfWork['maintenance'];
+  readonly meta: UnitOfWork['meta'];
+  readonly audit: UnitOfWork['audit'];
+  private bases: Map<string, Incident | null> | undefined;
+  private remembering: RememberingIncidents | undefined;
+
+  constructor(private readonly uow: UnitOfWork, readonly now: Date, private readonly after: Array<() => void>) {
+    this.servers = uow.servers;
+    this.outbox = uow.outbox;
+    this.events = uow.events;
+    this.dedup = uow.dedup;
+    this.maintenance = uow.maintenance;
+    this.meta = uow.meta;
+    this.audit = uow.audit;
+  }
+
+  get incidents(): UnitOfWork['incidents'] {
+    this.remembering ??= new RememberingIncidents(this.uow.incidents, (this.bases ??= new Map()));
+    return this.remembering;
+  }
+
+  emit(event: DomainEvent): void {
+    this.uow.events.append(event);
+  }
+
+  enqueue(item: Pick<OutboxItem, 'kind' | 'incidentId' | 'payload'> & { notBefore?: Date }): OutboxItem {
+    return this.uow.outbox.add({
+      kind: item.kind, incidentId: item.incidentId, payload: item.payload, nextAttemptAt: (item.notBefore ?? this.now).toISOString(),
+    });
+  }
+
+  afterCommit(fn: () => void): void {
+    this.after.push(fn);
+  }
+
+  baseOf(id: string): Incident | null | undefined {
+    return this.bases?.get(id);
+  }
+
+  rebase(incident: Incident): void {
+    (this.bases ??= new Map()).set(incident.id, incident);
+  }
+}
+
+/** The unit's incidents, remembering each as first read (or null: created here) for `baseOf`. */
+type UnitIncidents = UnitOfWork['incidents'];
+
+class RememberingIncidents implements UnitIncidents {
+  constructor(private readonly u: UnitOfWork['incidents'], private readonly bases: Map<string, Incident | null>) {}
+
+  private remember(i: Incident | undefined): Incident | undefined {
+    if (i && !this.bases.has(i.id)) this.bases.set(i.id, i);
     return i;
-  };
-  const rememberAll = (list: Incident[]) => {
-    for (const i of list) remember(i);
+  }
+
+  private rememberAll(list: Incident[]): Incident[] {
+    for (const i of list) this.remember(i);
     return list;
-  };
-  const u = uow.incidents;
-  // Written out rather than spread: an engine's operations may live on a prototype.
-  const incidents: UnitOfWork['incidents'] = {
-    count: () => u.count(),
-    resolvedBefore: (cutoff, limit) => u.resolvedBefore(cutoff, limit),
-    nextId: () => u.nextId(),
-    delete: (id) => u.delete(id),
-    get: async (id) => remember(await uow.incidents.get(id)),
-    openFor: async (s, c) => remember(await uow.incidents.openFor(s, c)),
-    openOn: async (s) => rememberAll(await uow.incidents.openOn(s)),
-    byTicket: async (t) => remember(await uow.incidents.byTicket(t)),
-    list: async (q) => rememberAll(await uow.incidents.list(q)),
-    open: async () => rememberAll(await uow.incidents.open()),
-    put: (i) => {
-      if (!bases.has(i.id)) bases.set(i.id, null);
-      uow.incidents.put(i);
-    },
-  };
-  return {
-    servers: uow.servers,
-    incidents,
-    outbox: uow.outbox,
-    events: uow.events,
-    dedup: uow.dedup,
-    maintenance: uow.maintenance,
-    meta: uow.meta,
-    audit: uow.audit,
-    now,
-    emit: (event) => uow.events.append(event),
-    enqueue: (item) => uow.outbox.add({
-      kind: item.kind, incidentId: item.incidentId, payload: item.payload, nextAttemptAt: (item.notBefore ?? now).toISOString(),
-    }),
-    afterCommit: (fn) => void after.push(fn),
-    baseOf: (id) => bases.get(id),
-    rebase: (i) => void bases.set(i.id, i),
-  };
+  }
+
+  count() { return this.u.count(); }
+  resolvedBefore(cutoff: string, limit: number) { return this.u.resolvedBefore(cutoff, limit); }
+  nextId() { return this.u.nextId(); }
+  delete(id: string) { this.u.delete(id); }
+  async get(id: string) { return this.remember(await this.u.get(id)); }
+  async openFor(serverId: string, component: string | null) { return this.remember(await this.u.openFor(serverId, component)); }
+  async openOn(serverId: string) { return this.rememberAll(await this.u.openOn(serverId)); }
+  async byTicket(ticketId: string) { return this.remember(await this.u.byTicket(ticketId)); }
+  async list(q: IncidentQuery) { return this.rememberAll(await this.u.list(q)); }
+  async open() { return this.rememberAll(await this.u.open()); }
+  put(i: StoredIncident): void {
+    if (!this.bases.has(i.id)) this.bases.set(i.id, null);
+    this.u.put(i);
+  }
 }
