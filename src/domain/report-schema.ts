@@ -55,12 +55,92 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// The common case checked by hand: every console report passes here, and zod (which names each bad field)
+// runs only for a body this does not accept. It accepts a subset of what the schemas accept and returns
+// what they would return (the differential test in report-schema.test.ts holds it to that), because zod
+// was the largest single cost of ingest after HTTP itself.
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const KINDS: ReadonlySet<unknown> = new Set(COMPONENT_KINDS);
+const STATUSES: ReadonlySet<unknown> = new Set(COMPONENT_STATUSES);
+
+/** A UTC instant in toISOString form (milliseconds optional), normalised; undefined for anything else. */
+function quickInstant(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !UTC_INSTANT.test(v)) return undefined;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  // A day or hour out of range (Feb 30, 24:00) rolls over in Date but is refused by the schema.
+  return iso.slice(0, 19) === v.slice(0, 19) ? iso : undefined;
+}
+
+const quickId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= LIMITS.idLength;
+
+function quickComponent(v: unknown): StatusReport['components'][number] | undefined {
+  if (!isObject(v)) return undefined;
+  const { name, kind, status, message, since } = v;
+  if (!quickId(name) || !KINDS.has(kind) || !STATUSES.has(status)) return undefined;
+  const out: StatusReport['components'][number] = { name, kind: kind as ComponentKind, status: status as ComponentStatus };
+  if (message !== undefined) {
+    if (typeof message !== 'string' || message.length > LIMITS.messageLength) return undefined;
+    out.message = message;
+  }
+  if (since !== undefined) {
+    const at = quickInstant(since);
+    if (at === undefined) return undefined;
+    out.since = at;
+  }
+  return out;
+}
+
+/** The report as statusReportSchema would return it, or undefined when only the schema can say. */
+export function quickReport(v: unknown): StatusReport | undefined {
+  if (!isObject(v)) return undefined;
+  const { serverId, observedAt, reachable, components, name, customerId } = v;
+  if (!quickId(serverId) || typeof reachable !== 'boolean' || !Array.isArray(components) || components.length > LIMITS.componentsPerReport) return undefined;
+  const at = quickInstant(observedAt);
+  if (at === undefined) return undefined;
+  const parsed: StatusReport['components'] = [];
+  for (const c of components) {
+    const one = quickComponent(c);
+    if (!one) return undefined;
+    parsed.push(one);
+  }
+  const out: StatusReport = { serverId, observedAt: at, reachable, components: parsed };
+  if (name !== undefined) {
+    if (typeof name !== 'string' || name.length > LIMITS.idLength) return undefined;
+    out.name = name;
+  }
+  if (customerId !== undefined) {
+    if (!quickId(customerId)) return undefined;
+    out.customerId = customerId;
+  }
+  return out;
+}
+
+function quickBody(body: Record<string, unknown>): StatusReport[] | undefined {
+  if (!('reports' in body)) {
+    const one = quickReport(body);
+    return one && [one];
+  }
+  const { reports } = body;
+  if (!Array.isArray(reports) || reports.length < 1 || reports.length > LIMITS.reportsPerBody) return undefined;
+  const out: StatusReport[] = [];
+  for (const r of reports) {
+    const one = quickReport(r);
+    if (!one) return undefined;
+    out.push(one);
+  }
+  return out;
+}
+
 /**
  * Accepts one StatusReport or `{"reports":[…]}` (DESIGN §4) and returns the reports with unknown keys
  * dropped and instants normalised. Throws ValidationError naming every bad field.
  */
 export function parseReportBody(body: unknown): StatusReport[] {
   if (!isObject(body)) throw new ValidationError([{ field: 'body', message: 'expected a StatusReport object or {"reports":[…]}' }]);
+  const quick = quickBody(body);
+  if (quick) return quick;
   if ('reports' in body) {
     const parsed = batchSchema.safeParse(body);
     if (!parsed.success) throw new ValidationError(zodProblems(parsed.error));

@@ -101,11 +101,16 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
     next();
   };
 
+  // The three gates of the console route as one middleware, in their order: it takes every report a
+  // console sends, and each express hop costs a little of that.
+  const consoleReady = notReady('console');
+  const consoleSize = tooLarge('console');
+  const consoleGates: RequestHandler = (req, res, next) =>
+    consoleReady(req, res, (err?: unknown) => (err ? next(err) : consoleSize(req, res, (e?: unknown) => (e ? next(e) : consoleAuth(req, res, next)))));
+
   router.post(
     '/api/v1/ingest/console',
-    notReady('console'),
-    tooLarge('console'),
-    consoleAuth,
+    consoleGates,
     // Raw bytes, because the HMAC is over exactly what was sent; body-parser refuses an oversized
     // Content-Length before reading a byte, so neither parsing nor HMAC work happens for it.
     express.raw({ type: () => true, limit: deps.bodyLimit }),
