@@ -29,6 +29,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       // Accepted ingest is high-volume machine traffic and is counted in metrics instead.
       const quiet = req.method === 'GET' || (req.path.startsWith('/api/v1/ingest/') && res.statusCode < 400);
       const level = res.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
+      // Checked first: building the line (and redacting its URL) for a level that is off costs ingest.
+      if (!deps.logger.isLevelEnabled(level)) return;
       deps.logger[level]({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: req.principal?.name }, 'request');
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
