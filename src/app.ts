@@ -50,7 +50,7 @@ import { SnapshotCache } from './live/snapshot-cache.js';
 import { Notifier } from './notify/notifier.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
-import { createSimulators, type Simulators } from './simulator/create-simulators.js';
+import type { Simulators } from './simulator/create-simulators.js';
 import { createStore, type Archiver } from './store/create-store.js';
 import type { Store } from './store/port.js';
 import { Transactor } from './store/transactor.js';
@@ -244,6 +244,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     let channels = config.notifications.channels;
     if (simulatorOn) {
       const ingestToken = config.auth.tokens.find((t) => t.role === 'ingest' || t.role === 'l3')?.token;
+      // Loaded only when on: the demo's mail sink brings a MIME parser a production daemon has no use for.
+      const { createSimulators } = await import('./simulator/create-simulators.js');
       simulators = createSimulators(config.simulator, {
         logger,
         push: secrets[0] ? { url: `${url}/api/v1/ingest/console`, secret: secrets[0] } : undefined,

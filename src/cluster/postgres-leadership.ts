@@ -21,7 +21,7 @@
 //   clock before the server frees the lock for someone else.
 // A side effect already in flight when a leader steps down (an HTTP call to the ticketing system) may
 // still land; the ticket's Idempotency-Key and the adapters' look-up make the new leader's retry harmless.
-import pg from 'pg';
+import type pg from 'pg';
 import { LOCKS } from '../store/postgres/locks.js';
 import { migrate } from '../store/postgres/migrations.js';
 import { tellListeners, type ClusterMember, type Leadership, type LeadershipListener, type LeadershipState } from './leadership.js';
@@ -218,7 +218,9 @@ export class PostgresLeadership implements Leadership {
 
   private async connect(): Promise<pg.Client> {
     const idle = Math.max(1000, Math.round(this.idleTimeoutMs));
-    const c = new pg.Client({
+    // The driver is loaded on first use: only the postgres engine has a leader lock.
+    const { default: driver } = await import('pg');
+    const c = new driver.Client({
       connectionString: this.options.url,
       application_name: `${this.options.applicationName ?? 'escalatord'} leader lock`,
       keepAlive: true,

@@ -4,7 +4,7 @@
 // event log from the last seq it delivered. The notification carries only a number: the rows come from the table, so a
 // lost or merged notification costs nothing, and a poll every second covers a LISTEN session that is
 // down. What this instance's own passes numbered is handed over directly when nothing comes before it.
-import pg from 'pg';
+import type pg from 'pg';
 import type { LoggedEvent } from '../../domain/types.js';
 import { EVENTS_CHANNEL } from './sequencer.js';
 

@@ -3,7 +3,7 @@
 // after COMMIT, and a unit that lost a race to another instance — a deadlock, a serialization failure,
 // the same monitoring incident opened at once — runs again from the start (the port allows it: a unit
 // does no I/O but the store's). Events reach the listeners of every instance through the event feed.
-import pg from 'pg';
+import type pg from 'pg';
 import type { LoggedEvent } from '../../domain/types.js';
 import {
   StoreUnavailableError, type HousekeepingResult, type Store, type StoreReader, type UnitOfWork,
@@ -100,7 +100,9 @@ export class PostgresStore implements Store {
     if (this.opened) return;
     if (this.closed) throw new StoreUnavailableError('the store is closed');
     const o = this.options;
-    const pool = new pg.Pool({
+    // Loaded here, not at import: a daemon on the file engine never pays for the driver.
+    const { default: driver } = await import('pg');
+    const pool = new driver.Pool({
       connectionString: o.url,
       max: o.poolSize ?? 10,
       application_name: o.applicationName ?? 'escalatord',
@@ -132,7 +134,7 @@ export class PostgresStore implements Store {
     this.pool = pool;
     const feed = new EventFeed({
       connect: async () => {
-        const c = new pg.Client({ connectionString: o.url, application_name: `${o.applicationName ?? 'escalatord'} listen`, keepAlive: true, connectionTimeoutMillis: 5_000 });
+        const c = new driver.Client({ connectionString: o.url, application_name: `${o.applicationName ?? 'escalatord'} listen`, keepAlive: true, connectionTimeoutMillis: 5_000 });
         await c.connect();
         return c;
       },
