@@ -38,4 +38,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # The daemon handles SIGTERM itself (drains and closes the store), so node may run as PID 1.
 STOPSIGNAL SIGTERM
 # A bounded heap: V8 otherwise lets garbage pile up to a large share of the container (see README, Performance).
-CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=64", "dist/main.js", "--config", "/etc/escalatord/config.yaml"]
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=16", "dist/main.js", "--config", "/etc/escalatord/config.yaml"]

@@ -86,7 +86,7 @@ export async function startDaemon(config: Record<string, unknown>, dir: string):
   // BENCH_DAEMON runs another build of the daemon (an experiment compiled elsewhere) on the same rig.
   const main = process.env.BENCH_DAEMON ?? join(ROOT, 'dist/main.js');
   // The heap flags of `npm start` and the Dockerfile: the daemon is measured as it ships.
-  const child = spawn(process.execPath, [...profile, '--max-old-space-size=' + (process.env.BENCH_DAEMON_HEAP ?? '512'), '--max-semi-space-size=64', main, '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, '--max-old-space-size=' + (process.env.BENCH_DAEMON_HEAP ?? '512'), '--max-semi-space-size=16', main, '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 60_000);
   return { child, url, stop: stopper(child) };

@@ -13,7 +13,7 @@ import { SoloLeadership } from '../../src/cluster/solo-leadership.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-const START_COMMAND = ['node', '--max-old-space-size=512', '--max-semi-space-size=64', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
+const START_COMMAND = ['node', '--max-old-space-size=512', '--max-semi-space-size=16', 'dist/main.js', '--config', '/etc/escalatord/config.yaml'];
 const DATA_DIR = '/var/lib/escalatord';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form YAML; tests probe them
