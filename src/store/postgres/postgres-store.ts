@@ -22,6 +22,12 @@ export interface PostgresStoreOptions {
   url: string;
   /** Sessions in the pool (default 10). A unit of work holds one from BEGIN to COMMIT. */
   poolSize?: number;
+  /**
+   * Sessions kept apart for work that must not queue behind units of work (default 3): reads outside a
+   * unit (the dispatcher's, the API's), the event feed and the numbering of events. Under a burst of
+   * ingest every unit session is busy; a new ticket then waited behind the burst at each of its reads.
+   */
+  servicePoolSize?: number;
   now?: () => Date;
   /** Freeze every record handed out, so a change in place throws (tests). Default: under vitest. */
   freezeRecords?: boolean;
@@ -66,6 +72,7 @@ interface Session {
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   private pool: pg.Pool | undefined;
+  private servicePool: pg.Pool | undefined;
   private feed: EventFeed | undefined;
   private sequencer: Sequencer | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -102,10 +109,10 @@ export class PostgresStore implements Store {
     const o = this.options;
     // Loaded here, not at import: a daemon on the file engine never pays for the driver.
     const { default: driver } = await import('pg');
-    const pool = new driver.Pool({
+    const poolOptions = (max: number, name: string): pg.PoolConfig => ({
       connectionString: o.url,
-      max: o.poolSize ?? 10,
-      application_name: o.applicationName ?? 'escalatord',
+      max,
+      application_name: name,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -114,24 +121,30 @@ export class PostgresStore implements Store {
       // A session left inside a transaction (a frozen instance) must not hold its locks for ever.
       idle_in_transaction_session_timeout: 60_000,
     });
+    const pool = new driver.Pool(poolOptions(o.poolSize ?? 10, o.applicationName ?? 'escalatord'));
+    const servicePool = new driver.Pool(poolOptions(o.servicePoolSize ?? 3, `${o.applicationName ?? 'escalatord'} service`));
     // An idle session that dies (a restarted server) is dropped by the pool; the next use reconnects.
-    pool.on('error', (err) => {
-      this.up = false;
-      this.reportError(err, 'an idle database session');
-    });
+    for (const p of [pool, servicePool]) {
+      p.on('error', (err) => {
+        this.up = false;
+        this.reportError(err, 'an idle database session');
+      });
+    }
+    const endBoth = () => Promise.all([pool.end(), servicePool.end()]).catch(() => undefined);
     const client = await pool.connect().catch(async (err: unknown) => {
-      await pool.end().catch(() => undefined);
+      await endBoth();
       throw new StoreUnavailableError(`cannot connect to the database: ${(err as Error).message}`, { cause: err });
     });
     try {
       await migrate(client);
     } catch (err) {
       client.release();
-      await pool.end().catch(() => undefined);
+      await endBoth();
       throw err;
     }
     client.release();
     this.pool = pool;
+    this.servicePool = servicePool;
     const feed = new EventFeed({
       connect: async () => {
         const c = new driver.Client({ connectionString: o.url, application_name: `${o.applicationName ?? 'escalatord'} listen`, keepAlive: true, connectionTimeoutMillis: 5_000 });
@@ -147,7 +160,7 @@ export class PostgresStore implements Store {
     });
     for (const l of this.listeners) feed.onEvents(l);
     this.feed = feed;
-    this.sequencer = new Sequencer({ connect: () => this.checkout(), onSequenced: (events) => feed.deliverOwn(events) });
+    this.sequencer = new Sequencer({ connect: () => this.checkout(this.servicePool), onSequenced: (events) => feed.deliverOwn(events) });
     this.opened = true;
     await feed.start(await this.reader.events.latestSeq());
     this.scheduleSweep();
@@ -175,7 +188,7 @@ export class PostgresStore implements Store {
       this.closed = true;
       clearTimeout(this.sweepTimer);
       await this.feed?.stop().catch(() => undefined);
-      await this.pool?.end().catch(() => undefined);
+      await Promise.all([this.pool?.end(), this.servicePool?.end()]).catch(() => undefined);
     })();
     return this.closing;
   }
@@ -269,11 +282,11 @@ export class PostgresStore implements Store {
    * A pooled session for one unit. The pool listens for errors only on idle sessions; a checked-out one
    * that loses its connection between two statements must not become an uncaught 'error' event.
    */
-  private async checkout(): Promise<Session> {
-    if (!this.opened || this.closed || !this.pool) throw new StoreUnavailableError('the store is not open');
+  private async checkout(from: pg.Pool | undefined = this.pool): Promise<Session> {
+    if (!this.opened || this.closed || !from) throw new StoreUnavailableError('the store is not open');
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await from.connect();
     } catch (err) {
       throw this.wrap(err);
     }
@@ -295,9 +308,9 @@ export class PostgresStore implements Store {
   }
 
   private async poolQuery<R>(sql: string, params: unknown[] = []): Promise<R[]> {
-    if (!this.pool || this.closed) throw new StoreUnavailableError('the store is not open');
+    if (!this.servicePool || this.closed) throw new StoreUnavailableError('the store is not open');
     try {
-      const res = await this.pool.query(sql, params);
+      const res = await this.servicePool.query(sql, params);
       this.up = true;
       return res.rows as R[];
     } catch (err) {
