@@ -222,6 +222,8 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     eventLog: events, snapshot: () => snapshots.get(), beforeGreeting: () => snapshots.fresh(), visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl,
     metrics, logger: log('live'),
   });
+  // A new outbox item (a ticket to create) is picked up as soon as its unit is durable.
+  store.onOutboxAdded(() => outbound?.dispatcher.kick());
   store.onEvents((batch) => {
     events.add(batch);
     snapshots.invalidate();

@@ -209,6 +209,12 @@ export interface Store {
   /** Listeners hear every committed event (from every instance) in seq order, after it is durable. */
   onEvents(listener: (events: LoggedEvent[]) => void): void;
   /**
+   * Listeners hear, on this instance, that a unit which added outbox items is durable — as soon as it
+   * is, before its events are numbered (on postgres a numbering pass later): the dispatcher starts a new
+   * ticket at once instead of after that pass.
+   */
+  onOutboxAdded(listener: () => void): void;
+  /**
    * Expiry by index, never by a scan of what is still live: dedup keys whose expiry is before `now`,
    * events beyond the newest `keepEvents`, audit entries before `auditBefore` — at most `limit` each.
    */

@@ -201,6 +201,27 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect((await store.read.outbox.due('2026-11-25T10:30:00.000Z', 10)).map((o) => o.kind)).toContain('ticket.comment');
     }));
 
+    it('tells its outbox listeners once a unit that added an item is durable, and only then', withStore(async ({ store }) => {
+      let heard = 0;
+      store.onOutboxAdded(() => {
+        heard += 1;
+      });
+      await tx(store, (u) => u.meta.put('k', 1));
+      expect(heard).toBe(0);
+      const added = store.transaction(async (u) => {
+        u.outbox.add({ kind: 'ticket.create', incidentId: 'INC-000001', payload: {}, nextAttemptAt: T0 });
+        return heard;
+      });
+      expect(await added).toBe(0); // not while the unit ran
+      expect(heard).toBe(1);
+      expect(await store.read.outbox.pending()).toBe(1);
+      await expect(store.transaction((u) => {
+        u.outbox.add({ kind: 'ticket.create', incidentId: 'INC-000002', payload: {}, nextAttemptAt: T0 });
+        throw new Error('half-way');
+      })).rejects.toThrow('half-way');
+      expect(heard).toBe(1);
+    }));
+
     it('stores maintenance windows, meta values and the audit trail', withStore(async ({ store }) => {
       await tx(store, (u) => {
         u.maintenance.put({ id: 'mw-1', serverId: 'srv-1', customerId: null, component: null, startsAt: T0, endsAt: '2026-11-25T12:00:00.000Z', reason: 'patching', createdBy: 'l2', createdAt: T0 });

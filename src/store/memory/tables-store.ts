@@ -33,6 +33,7 @@ export abstract class TablesStore implements Store {
   protected tables: Tables;
   protected readonly now: () => Date;
   private readonly listeners: Array<(events: LoggedEvent[]) => void> = [];
+  private readonly outboxListeners: Array<() => void> = [];
   private lock: Promise<void> = Promise.resolve();
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
@@ -89,6 +90,10 @@ export abstract class TablesStore implements Store {
     this.listeners.push(listener);
   }
 
+  onOutboxAdded(listener: () => void): void {
+    this.outboxListeners.push(listener);
+  }
+
   async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T> {
     if (!this.opened || this.closed) throw new StoreUnavailableError('the store is not open');
     const release = await this.acquire();
@@ -114,6 +119,9 @@ export abstract class TablesStore implements Store {
       this.queue.push({ ...committed, resolve, reject });
       this.drain();
     });
+    if (this.outboxListeners.length > 0 && committed.ops.some((op) => op[0] === 'outbox.put' && op[1].attempts === 0)) {
+      for (const l of this.outboxListeners) l();
+    }
     if (committed.events.length > 0) for (const l of this.listeners) l(committed.events);
     return result;
   }

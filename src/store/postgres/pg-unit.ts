@@ -31,6 +31,8 @@ export class PgUnit {
   private readonly newEvents: DomainEvent[] = [];
   private readonly newAudit: NewAuditEntry[] = [];
   private over = false;
+  /** Whether the unit added an outbox item (its store tells the dispatcher once it commits). */
+  addedOutbox = false;
   private tail: Promise<unknown> = Promise.resolve();
   /** The first error a statement of this unit met: the transaction is aborted, COMMIT would roll back. */
   failure: unknown;
@@ -72,6 +74,7 @@ export class PgUnit {
       outbox: {
         ...r.outbox,
         add: (item: NewOutboxItem): OutboxItem => {
+          this.addedOutbox = true;
           const row: OutboxItem = {
             id: `ob-${randomUUID()}`, kind: item.kind, incidentId: item.incidentId, lane: laneOf(item.kind, item.incidentId),
             payload: item.payload, attempts: 0, nextAttemptAt: item.nextAttemptAt, createdAt: opts.now().toISOString(),

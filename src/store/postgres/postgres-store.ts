@@ -77,6 +77,7 @@ export class PostgresStore implements Store {
   private sequencer: Sequencer | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(events: LoggedEvent[]) => void> = [];
+  private readonly outboxListeners: Array<() => void> = [];
   /** Built at once (the composition root hands its parts out before open); it answers once the pool is open. */
   private readonly reader: StoreReader;
   private up = true;
@@ -198,6 +199,10 @@ export class PostgresStore implements Store {
     this.feed?.onEvents(listener);
   }
 
+  onOutboxAdded(listener: () => void): void {
+    this.outboxListeners.push(listener);
+  }
+
   async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
@@ -267,6 +272,7 @@ export class PostgresStore implements Store {
     } finally {
       session.release(broken);
     }
+    if (unit.addedOutbox) for (const l of this.outboxListeners) l();
     // Committed. Its events are numbered and heard before the promise resolves, as on the embedded
     // engines; if that fails (the database just went away) the sweep numbers them later.
     if (queued) {
