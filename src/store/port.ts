@@ -180,6 +180,11 @@ export interface UnitOfWork extends StoreReader {
   readonly dedup: StoreReader['dedup'] & {
     /** Records `key` until `expiresAt`; false when it is already there (someone applied it first). */
     claim(key: string, expiresAt: string): Promise<boolean>;
+    /**
+     * `claim` for many keys at once (one statement on postgres): the keys this unit recorded, each
+     * once however often it is listed. Ingest claims the keys of a whole batch of deliveries with it.
+     */
+    claimMany(keys: readonly string[], expiresAt: string): Promise<Set<string>>;
   };
   readonly maintenance: StoreReader['maintenance'] & {
     put(window: MaintenanceWindow): void;

@@ -177,6 +177,20 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.dedup.has('tk:T-1:resolved')).toBe(true);
     }));
 
+    it('claims many keys at once: each once, none already taken, and one winner among concurrent units', withStore(async ({ store }) => {
+      const exp = '2026-12-01T00:00:00.000Z';
+      await tx(store, (u) => u.dedup.claim('a', exp));
+      const first = await tx(store, (u) => u.dedup.claimMany(['a', 'b', 'c', 'b', 'nul\u0000key'], exp));
+      expect([...first].sort()).toEqual(['b', 'c', 'nul\u0000key']);
+      expect(await tx(store, (u) => u.dedup.claimMany([], exp))).toEqual(new Set());
+      // Read-your-writes inside the unit: a key claimed by claimMany is taken for claim, and the reverse.
+      const inOne = await tx(store, async (u) => [await u.dedup.claimMany(['d'], exp), await u.dedup.claim('d', exp), await u.dedup.claim('e', exp), await u.dedup.claimMany(['e', 'f'], exp)]);
+      expect(inOne).toEqual([new Set(['d']), false, true, new Set(['f'])]);
+      const racing = await Promise.all(Array.from({ length: 8 }, () => tx(store, (u) => u.dedup.claimMany(['g', 'h'], exp))));
+      expect(racing.flatMap((set) => [...set]).sort()).toEqual(['g', 'h']);
+      for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) expect(await store.read.dedup.has(key)).toBe(true);
+    }));
+
     it('sends outbox items one lane at a time, in order, earliest due first', withStore(async ({ store }) => {
       await tx(store, (u) => {
         u.outbox.add({ kind: 'ticket.create', incidentId: 'INC-000001', payload: {}, nextAttemptAt: '2026-11-25T10:00:05.000Z' });

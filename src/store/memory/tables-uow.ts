@@ -162,6 +162,15 @@ function namespacesOf(t: Tables): Namespaces {
         this[UNIT].write(['dedup.put', key, expiresAt]);
         return true;
       },
+      async claimMany(this: Bound, keys: readonly string[], expiresAt: string) {
+        const claimed = new Set<string>();
+        for (const key of keys) {
+          if (t.dedup.has(key)) continue;
+          this[UNIT].write(['dedup.put', key, expiresAt]);
+          claimed.add(key);
+        }
+        return claimed;
+      },
     }),
     maintenance: ns(r.maintenance, {
       put(this: Bound, w: MaintenanceWindow) { this[UNIT].write(['mw.put', w]); },

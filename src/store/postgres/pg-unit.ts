@@ -111,6 +111,24 @@ export class PgUnit {
           const rows = await this.read('INSERT INTO dedup (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING 1', [text(key), text(expiresAt)]);
           return rows.length > 0;
         },
+        claimMany: async (keys: readonly string[], expiresAt: string) => {
+          const claimed = new Set<string>();
+          if (keys.length === 0) return claimed;
+          // Stored text differs from the key only where the key holds NUL characters (see text()).
+          const byText = new Map<string, string[]>();
+          for (const key of keys) {
+            const list = byText.get(text(key));
+            if (list) list.push(key);
+            else byText.set(text(key), [key]);
+          }
+          const rows = await this.read<{ key: string }>(
+            // In key order: two units claiming overlapping keys wait for each other in one order, never in a cycle.
+            'INSERT INTO dedup (key, expires_at) SELECT k, $2 FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) d ON CONFLICT (key) DO NOTHING RETURNING key',
+            [[...byText.keys()], text(expiresAt)],
+          );
+          for (const row of rows) for (const key of byText.get(row.key) ?? []) claimed.add(key);
+          return claimed;
+        },
       },
       maintenance: {
         ...r.maintenance,

@@ -1,0 +1,86 @@
+// Deliveries that arrive while units of work are running go together in the next one: each is answered
+// with its own result once that unit is durable, a redelivery in the same batch is a duplicate, and one
+// delivery that fails the unit fails alone.
+import { describe, expect, it } from 'vitest';
+import type { StateChange } from '../../src/domain/status-diff.js';
+import type { ServerState } from '../../src/domain/types.js';
+import { ComponentStateService, type ChangeHandler, type IncomingReport } from '../../src/ingest/component-state.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { Transactor, type Tx } from '../../src/store/transactor.js';
+
+const now = () => new Date('2026-11-25T10:00:00.000Z');
+
+function report(serverId: string, status: 'ok' | 'failed' = 'ok', at = '2026-11-25T10:00:00.000Z'): IncomingReport {
+  return { serverId, observedAt: at, reachable: true, components: [{ name: 'backup', kind: 'software', status }] };
+}
+
+async function rig(handler: ChangeHandler = { onChanges: async () => undefined }) {
+  const store = new MemoryStore({ now });
+  await store.open();
+  const transactor = new Transactor({ store, now });
+  let units = 0;
+  const counting = new Transactor({ store, now });
+  const run = counting.run.bind(counting);
+  counting.run = <T>(fn: (tx: Tx) => Promise<T> | T) => {
+    units++;
+    return run(fn);
+  };
+  const service = new ComponentStateService({ transactor: counting, handler, dedupRetentionMs: 60_000, maxBatches: 1 });
+  return { store, transactor, service, units: () => units };
+}
+
+describe('ingest group commit', () => {
+  it('applies deliveries that arrive together in one unit, each answered with its own result', async () => {
+    const r = await rig();
+    const first = r.service.apply([report('srv-1')], { mode: 'delta', source: 'console' }, ['console:a']);
+    // These arrive while the first unit runs.
+    const rest = [
+      r.service.apply([report('srv-2', 'failed')], { mode: 'delta', source: 'console' }, ['console:b']),
+      r.service.apply([report('srv-3'), report('srv-4')], { mode: 'delta', source: 'console' }, ['console:c']),
+      r.service.apply([report('srv-2', 'failed')], { mode: 'delta', source: 'console' }, ['console:b']), // redelivered
+      r.service.apply([report('srv-5')], { mode: 'full', source: 'poll' }),
+    ];
+    const results = await Promise.all([first, ...rest]);
+    expect(results.map((x) => [x.applied, x.duplicate, x.changes])).toEqual([[1, false, 0], [1, false, 1], [2, false, 0], [0, true, 0], [1, false, 0]]);
+    expect(r.units()).toBe(2);
+    expect((await r.store.read.servers.all()).map((s) => s.id).sort()).toEqual(['srv-1', 'srv-2', 'srv-3', 'srv-4', 'srv-5']);
+    expect((await r.store.read.servers.get('srv-2'))?.components.backup.status).toBe('failed');
+    for (const k of ['console:a', 'console:b', 'console:c']) expect(await r.store.read.dedup.has(k)).toBe(true);
+    // A later redelivery of an applied one is a duplicate too.
+    expect((await r.service.apply([report('srv-1', 'failed')], { mode: 'delta', source: 'console' }, ['console:a'])).duplicate).toBe(true);
+  });
+
+  it('lets a delivery that fails the unit fail alone, and the others of its batch land', async () => {
+    const handler: ChangeHandler = {
+      onChanges: async (_tx: Tx, server: ServerState, _changes: StateChange[]) => {
+        if (server.id === 'srv-bad') throw new Error('handler refused srv-bad');
+      },
+    };
+    const r = await rig(handler);
+    const first = r.service.apply([report('srv-1')], { mode: 'delta', source: 'console' }, ['console:1']);
+    const good = r.service.apply([report('srv-2', 'failed')], { mode: 'delta', source: 'console' }, ['console:2']);
+    const bad = r.service.apply([report('srv-bad', 'failed')], { mode: 'delta', source: 'console' }, ['console:3']);
+    const good2 = r.service.apply([report('srv-3', 'failed')], { mode: 'delta', source: 'console' }, ['console:4']);
+    await expect(first).resolves.toMatchObject({ applied: 1 });
+    await expect(good).resolves.toMatchObject({ applied: 1, changes: 1 });
+    await expect(bad).rejects.toThrow('handler refused srv-bad');
+    await expect(good2).resolves.toMatchObject({ applied: 1, changes: 1 });
+    expect(await r.store.read.servers.get('srv-bad')).toBeUndefined();
+    expect(await r.store.read.dedup.has('console:3')).toBe(false);
+    expect(await r.store.read.dedup.has('console:2')).toBe(true);
+    expect((await r.store.read.servers.get('srv-3'))?.components.backup.status).toBe('failed');
+  });
+
+  it('answers nothing before its unit is durable: a failed write fails every delivery of the batch', async () => {
+    const r = await rig();
+    r.store.failWrites = true;
+    const all = [
+      r.service.apply([report('srv-1')], { mode: 'delta', source: 'console' }, ['console:x']),
+      r.service.apply([report('srv-2')], { mode: 'delta', source: 'console' }, ['console:y']),
+    ];
+    for (const p of all) await expect(p).rejects.toThrow();
+    r.store.failWrites = false;
+    expect(await r.store.read.dedup.has('console:x')).toBe(false);
+    expect(await r.store.read.servers.get('srv-2')).toBeUndefined();
+  });
+});
