@@ -91,16 +91,26 @@ export class ComponentStateService {
     while (this.running < (this.deps.maxBatches ?? 1) && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.deps.maxBatchSize ?? 64);
       this.running++;
-      void this.runBatch(batch).finally(() => {
+      // The slot frees once the unit's work is done, while it commits: the next batch is built and
+      // read meanwhile (on postgres a commit and the numbering of its events are several round trips).
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
         this.running--;
         this.startBatches();
-      });
+      };
+      void this.runBatch(batch, free).finally(free);
     }
   }
 
-  private async runBatch(batch: Delivery[]): Promise<void> {
+  private async runBatch(batch: Delivery[], workDone: () => void): Promise<void> {
     try {
-      const results = await this.deps.transactor.run((tx) => this.applyDeliveries(tx, batch));
+      const results = await this.deps.transactor.run(async (tx) => {
+        const r = await this.applyDeliveries(tx, batch);
+        workDone();
+        return r;
+      });
       batch.forEach((d, i) => d.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);

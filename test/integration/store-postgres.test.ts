@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoggedEvent } from '../../src/domain/types.js';
 import { StoreUnavailableError, type UnitOfWork } from '../../src/store/port.js';
 import { MIGRATIONS, SchemaTooNewError } from '../../src/store/postgres/migrations.js';
+import { LOCKS } from '../../src/store/postgres/locks.js';
+import { EVENTS_CHANNEL } from '../../src/store/postgres/sequencer.js';
 import { HOUSEKEEPING_SQL, PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { waitFor } from '../helpers/net.js';
 import { createTestDatabase, findPostgres, type TestDatabase } from '../helpers/postgres.js';
@@ -223,6 +225,12 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       await Promise.all(Array.from({ length: 4 }, () => open()));
       const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    });
+
+    it('numbers events with the sequencer lock and notifies the channel the feed listens on', () => {
+      const pass = MIGRATIONS.find((m) => m.name === 'a numbering pass in one round trip')!.sql;
+      expect(pass).toContain(`pg_advisory_xact_lock(${LOCKS.sequencer})`);
+      expect(pass).toContain(`pg_notify('${EVENTS_CHANNEL}'`);
     });
 
     it('refuses a database that a newer escalatord has migrated', async () => {
