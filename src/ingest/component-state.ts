@@ -106,11 +106,12 @@ export class ComponentStateService {
 
   private async runBatch(batch: Delivery[], workDone: () => void): Promise<void> {
     try {
+      // Answered at COMMIT: a 202 says the reports are durable, not that the live feed has heard them.
       const results = await this.deps.transactor.run(async (tx) => {
         const r = await this.applyDeliveries(tx, batch);
         workDone();
         return r;
-      });
+      }, { awaitListeners: false });
       batch.forEach((d, i) => d.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);

@@ -200,6 +200,15 @@ export interface HousekeepingResult {
   auditExpired: number;
 }
 
+export interface TransactionOptions {
+  /**
+   * Default true: the promise resolves once this instance's listeners have heard the unit's events. A
+   * caller that answers nothing from them (ingest: its 202 says the reports are durable) may resolve at
+   * COMMIT instead; the events follow as always, in order. On the embedded engines both are one moment.
+   */
+  awaitListeners?: boolean;
+}
+
 export interface Store {
   readonly engine: StoreEngine;
   open(): Promise<void>;
@@ -210,7 +219,7 @@ export interface Store {
   /** Reads of the latest committed state, outside any unit of work. */
   readonly read: StoreReader;
   /** Runs `work` as one unit of work; see the contract at the top of this file. */
-  transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T>;
+  transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T, options?: TransactionOptions): Promise<T>;
   /** Listeners hear every committed event (from every instance) in seq order, after it is durable. */
   onEvents(listener: (events: LoggedEvent[]) => void): void;
   /**

@@ -2,7 +2,7 @@
 // the instant of the commit, events and outbox items written with it, work to do once it is durable.
 // Listeners hear about events only after the commit is durable (from every instance, on postgres).
 import type { DomainEvent, Incident, LoggedEvent } from '../domain/types.js';
-import type { IncidentQuery, OutboxItem, Store, StoreReader, StoredIncident, UnitOfWork } from './port.js';
+import type { IncidentQuery, OutboxItem, Store, StoreReader, StoredIncident, TransactionOptions, UnitOfWork } from './port.js';
 
 export interface Tx extends UnitOfWork {
   readonly now: Date;
@@ -38,7 +38,7 @@ export class Transactor {
     this.deps.store.onEvents(listener);
   }
 
-  async run<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+  async run<T>(fn: (tx: Tx) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
     let after: Array<() => void> = [];
     const result = await this.deps.store.transaction(async (uow) => {
       // An engine may run the unit again (postgres, after a serialization failure): start clean each time.
@@ -46,7 +46,7 @@ export class Transactor {
       const now = this.deps.now();
       const tx = makeTx(uow, now, after);
       return fn(tx);
-    });
+    }, options);
     for (const f of after) f();
     return result;
   }

@@ -166,6 +166,19 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.events.since(20, 100)).toEqual([]);
     }));
 
+    it('may resolve a unit at COMMIT, before its events are heard, and still delivers them in order', withStore(async ({ store }) => {
+      const heard: number[] = [];
+      store.onEvents((events) => heard.push(...events.map((e) => e.seq)));
+      await Promise.all(Array.from({ length: 6 }, (_, i) => store.transaction((u) => {
+        u.events.append({ type: 'component.changed', data: { i } });
+        u.servers.put(server(`srv-${i}`));
+      }, { awaitListeners: false })));
+      // Durable at once: every write is readable as the promise resolves.
+      expect(await store.read.servers.count()).toBe(6);
+      await waitUntil(() => heard.length === 6);
+      expect(heard).toEqual([1, 2, 3, 4, 5, 6]);
+    }));
+
     it('claims a dedup key exactly once among concurrent units of work', withStore(async ({ store }) => {
       const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => tx(store, async (u) => {
         const fresh = await u.dedup.claim('tk:T-1:resolved', '2026-12-01T00:00:00.000Z');

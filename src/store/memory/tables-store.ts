@@ -5,7 +5,7 @@
 // stays visible, and nothing acknowledged was ever at risk.
 import type { LoggedEvent } from '../../domain/types.js';
 import {
-  StoreUnavailableError, type HousekeepingResult, type Store, type StoreEngine, type StoreReader, type UnitOfWork,
+  StoreUnavailableError, type HousekeepingResult, type Store, type StoreEngine, type StoreReader, type TransactionOptions, type UnitOfWork,
 } from '../port.js';
 import { RAW, type Op } from './ops.js';
 import { Tables } from './tables.js';
@@ -94,7 +94,8 @@ export abstract class TablesStore implements Store {
     this.outboxListeners.push(listener);
   }
 
-  async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T> {
+  // Listeners are called as the unit becomes durable, before it resolves: TransactionOptions change nothing here.
+  async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T, _options?: TransactionOptions): Promise<T> {
     if (!this.opened || this.closed) throw new StoreUnavailableError('the store is not open');
     const release = await this.acquire();
     const unit = new TablesUnitOfWork(this.tables, this.now);

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { LoggedEvent } from '../../domain/types.js';
 import {
-  StoreUnavailableError, type HousekeepingResult, type Store, type StoreReader, type UnitOfWork,
+  StoreUnavailableError, type HousekeepingResult, type Store, type StoreReader, type TransactionOptions, type UnitOfWork,
 } from '../port.js';
 import { isRetryable, isUnavailable } from './errors.js';
 import { EventFeed } from './event-feed.js';
@@ -203,11 +203,11 @@ export class PostgresStore implements Store {
     this.outboxListeners.push(listener);
   }
 
-  async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T> {
+  async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(work);
+        return await this.attempt(work, options.awaitListeners ?? true);
       } catch (err) {
         if (!isRetryable(err) || attempt >= maxAttempts) throw err;
         // Both sides of a deadlock retry: a little jitter keeps them from meeting again.
@@ -241,7 +241,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async attempt<T>(work: (uow: UnitOfWork) => Promise<T> | T): Promise<T> {
+  private async attempt<T>(work: (uow: UnitOfWork) => Promise<T> | T, awaitListeners: boolean): Promise<T> {
     const session = await this.checkout();
     const unit = new PgUnit(session.client, { now: this.now, freeze: this.freeze, wrapError: (err) => this.wrap(err) });
     let result: T;
@@ -276,10 +276,11 @@ export class PostgresStore implements Store {
     // Committed. Its events are numbered and heard before the promise resolves, as on the embedded
     // engines; if that fails (the database just went away) the sweep numbers them later.
     if (queued) {
-      await this.sequencer
+      const heard = this.sequencer
         ?.request()
         .then((last) => this.feed?.deliverUntil(last))
         .catch((err: unknown) => this.reportError(err, 'numbering events'));
+      if (awaitListeners) await heard;
     }
     return result;
   }
