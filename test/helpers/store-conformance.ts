@@ -179,6 +179,17 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(heard).toEqual([1, 2, 3, 4, 5, 6]);
     }));
 
+    it('lets concurrent units that read and rewrite one server take turns, so no write is lost', withStore(async ({ store }) => {
+      await tx(store, (u) => u.servers.put(server('srv-shared')));
+      await Promise.all(Array.from({ length: 8 }, (_, i) => tx(store, async (u) => {
+        const current = (await u.servers.getMany(['srv-shared', 'srv-absent'])).get('srv-shared')!;
+        const name = `c${i}`;
+        u.servers.put({ ...current, components: { ...current.components, [name]: { name, kind: 'software', status: 'ok', since: T0, observedAt: T0 } } });
+      })));
+      const final = await store.read.servers.get('srv-shared');
+      expect(Object.keys(final!.components).filter((k) => /^c\d$/.test(k)).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7']);
+    }));
+
     it('claims a dedup key exactly once among concurrent units of work', withStore(async ({ store }) => {
       const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => tx(store, async (u) => {
         const fresh = await u.dedup.claim('tk:T-1:resolved', '2026-12-01T00:00:00.000Z');
