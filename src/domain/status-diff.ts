@@ -105,3 +105,32 @@ export function onlyObservationChanged(prev: ServerState, next: ServerState): bo
   }
   return true;
 }
+
+/**
+ * True when applying `report` to `prev` would change nothing but observation instants — what
+ * `diffReport` followed by `onlyObservationChanged` finds, decided without building the new record.
+ * Most reports of a steady fleet are like this, and ingest answers them without a copy of the server.
+ * It may answer false where the diff would find only observations changed (a late, older report);
+ * the caller then diffs. `observedAt` of prev's components are not looked at: whatever they are, a
+ * report that agrees on every field changes none of them but the instants.
+ */
+export function confirmsOnly(prev: ServerState, report: StatusReport, mode: 'delta' | 'full', meta: DiffMeta): boolean {
+  if ((meta.name ?? report.name ?? prev.name) !== prev.name) return false;
+  if ((meta.customerId ?? report.customerId ?? prev.customerId) !== prev.customerId) return false;
+  if ((meta.consoleId ?? prev.consoleId) !== prev.consoleId) return false;
+  if (report.reachable !== prev.reachable) return false;
+  // While unreachable, the components a report lists are not looked at.
+  if (!report.reachable) return true;
+  const components = prev.components;
+  for (const c of report.components) {
+    const old = Object.hasOwn(components, c.name) ? components[c.name] : undefined;
+    if (!old || old.status !== c.status || old.kind !== c.kind || old.message !== c.message) return false;
+  }
+  if (mode === 'full') {
+    // The whole truth: a component it leaves out would go.
+    const named = new Set<string>();
+    for (const c of report.components) named.add(c.name);
+    if (named.size !== Object.keys(components).length) return false;
+  }
+  return true;
+}

@@ -1,6 +1,6 @@
 // Applies status reports to the component state: the pure diff decides what changed, the changes become
 // `component.changed` events, and the escalation service turns them into incidents, all in one commit.
-import { diffReport, onlyObservationChanged, type StateChange } from '../domain/status-diff.js';
+import { confirmsOnly, diffReport, onlyObservationChanged, type StateChange } from '../domain/status-diff.js';
 import type { IncidentSource, ServerState, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
 import type { ComponentCounts } from './component-counts.js';
@@ -29,6 +29,38 @@ export interface ApplyResult {
 /** A report whose reachability is not known to its sender (Alertmanager): the server keeps what it had. */
 export type IncomingReport = Omit<StatusReport, 'reachable'> & { reachable?: boolean };
 
+/** Newer observation instants of a stored server than the record holds. */
+interface Observation {
+  base: ServerState;
+  serverAt: string;
+  at: Map<string, string>;
+}
+
+/** The stored record with the kept instants applied: what the server is known to be, and since when seen. */
+function withObservation(o: Observation): ServerState {
+  const b = o.base;
+  let components = b.components;
+  if (o.at.size > 0) {
+    const copy = Object.assign(Object.create(null) as Record<string, ServerState['components'][string]>, b.components);
+    for (const [name, at] of o.at) {
+      const c = copy[name];
+      if (c && at > c.observedAt) copy[name] = { ...c, observedAt: at };
+    }
+    components = copy;
+  }
+  return { ...b, observedAt: o.serverAt > b.observedAt ? o.serverAt : b.observedAt, components };
+}
+
+/** The instants by which `next` (the stored record, only newer instants) is newer than `base`. */
+function observationFrom(base: ServerState, next: ServerState): Observation {
+  const at = new Map<string, string>();
+  for (const [name, c] of Object.entries(next.components)) {
+    const old = Object.hasOwn(base.components, name) ? base.components[name] : undefined;
+    if (old && c.observedAt > old.observedAt) at.set(name, c.observedAt);
+  }
+  return { base, serverAt: next.observedAt > base.observedAt ? next.observedAt : base.observedAt, at };
+}
+
 interface Delivery {
   reports: IncomingReport[];
   refused: ApplyResult['refused'];
@@ -55,10 +87,11 @@ export interface ComponentStateDeps {
 
 export class ComponentStateService {
   /**
-   * The latest observation of servers whose reports changed nothing: kept here, not written, so a
-   * steady fleet costs no store writes while late deliveries are still ordered by what was last seen.
+   * What reports that changed nothing said about when servers were last seen: kept here, not written,
+   * so a steady fleet costs no store writes while late deliveries are still ordered by what was last
+   * seen. Only the newer instants are kept, beside the stored record they belong to.
    */
-  private readonly observed = new Map<string, ServerState>();
+  private readonly observed = new Map<string, Observation>();
   /** Deliveries waiting for the next unit of work, and units running. */
   private readonly waiting: Delivery[] = [];
   private running = 0;
@@ -163,12 +196,20 @@ export class ComponentStateService {
     const all: StateChange[] = [];
     stored ??= await tx.servers.getMany([...new Set(reports.map((r) => r.serverId))]);
     for (const incoming of reports) {
-      const prev = this.latest(stored.get(incoming.serverId));
-      const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? prev?.reachable ?? true };
+      const base = stored.get(incoming.serverId);
+      const seen = this.observationOf(base);
+      const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? base?.reachable ?? true };
       const known = meta.names?.get(report.serverId);
-      const { next, changes } = diffReport(prev, report, meta.mode, { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId });
-      if (prev && changes.length === 0 && onlyObservationChanged(prev, next)) {
-        this.observed.set(report.serverId, next);
+      const diffMeta = { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId };
+      // The common case, decided without copying the server: the report confirms what is known.
+      if (base && confirmsOnly(base, report, meta.mode, diffMeta)) {
+        this.observe(base, seen, report);
+        continue;
+      }
+      const prev = seen ? withObservation(seen) : base;
+      const { next, changes } = diffReport(prev, report, meta.mode, diffMeta);
+      if (base && prev && changes.length === 0 && onlyObservationChanged(prev, next)) {
+        this.observed.set(base.id, observationFrom(base, next));
         continue;
       }
       this.observed.delete(report.serverId);
@@ -191,12 +232,32 @@ export class ComponentStateService {
     return all;
   }
 
-  /** The stored record, or the newer observation of it made here when that differs only in observation instants. */
-  private latest(stored: ServerState | undefined): ServerState | undefined {
+  /** The instants kept for the stored record, if they belong to it (not to one replaced meanwhile). */
+  private observationOf(stored: ServerState | undefined): Observation | undefined {
     if (!stored) return undefined;
-    const seen = this.observed.get(stored.id);
-    if (seen && seen.observedAt >= stored.observedAt && onlyObservationChanged(stored, seen)) return seen;
-    return stored;
+    const o = this.observed.get(stored.id);
+    if (!o || o.base === stored) return o;
+    // The embedded engines hand out the stored object itself; postgres a new one per read, and another
+    // instance may have written the server: the instants still apply if only instants differ.
+    if (onlyObservationChanged(o.base, stored)) {
+      o.base = stored;
+      return o;
+    }
+    this.observed.delete(stored.id);
+    return undefined;
+  }
+
+  /** Records what a confirming report says about when the server and its components were seen. */
+  private observe(base: ServerState, seen: Observation | undefined, report: StatusReport): void {
+    let o = seen;
+    if (!o) this.observed.set(base.id, (o = { base, serverAt: base.observedAt, at: new Map() }));
+    if (report.observedAt > o.serverAt) o.serverAt = report.observedAt;
+    // While unreachable the components are not looked at (as diffReport).
+    if (!report.reachable) return;
+    for (const c of report.components) {
+      const current = o.at.get(c.name) ?? base.components[c.name].observedAt;
+      if (report.observedAt > current) o.at.set(c.name, report.observedAt);
+    }
   }
 
   private expiry(tx: Tx): string {

@@ -84,3 +84,39 @@ describe('ingest group commit', () => {
     expect(await r.store.read.servers.get('srv-2')).toBeUndefined();
   });
 });
+
+describe('reports that only confirm what is known', () => {
+  it('are not written, yet order a late delivery: an older report after a newer confirmation changes nothing', async () => {
+    const r = await rig();
+    const at = (m: number) => `2026-11-25T10:0${m}:00.000Z`;
+    const meta = { mode: 'delta' as const, source: 'console' as const };
+    await r.service.apply([report('srv-1', 'ok', at(1))], meta);
+    const writes = r.store.writes;
+    expect((await r.service.apply([report('srv-1', 'ok', at(3))], meta)).changes).toBe(0);
+    expect(r.store.writes).toBe(writes); // nothing to write for a confirmation
+    expect((await r.store.read.servers.get('srv-1'))?.observedAt).toBe(at(1));
+    // Sent at 10:02, delivered after the 10:03 confirmation: older than what was last seen, ignored.
+    expect((await r.service.apply([report('srv-1', 'failed', at(2))], meta)).changes).toBe(0);
+    expect((await r.store.read.servers.get('srv-1'))?.components.backup.status).toBe('ok');
+    // A newer one counts, and the record it writes carries the newest instants.
+    expect((await r.service.apply([report('srv-1', 'failed', at(4))], meta)).changes).toBe(1);
+    const stored = await r.store.read.servers.get('srv-1');
+    expect(stored?.components.backup).toMatchObject({ status: 'failed', observedAt: at(4), since: at(4) });
+    expect(stored?.observedAt).toBe(at(4));
+  });
+
+  it('keep what they said when the stored record is replaced by one that differs only in when it was seen', async () => {
+    const r = await rig();
+    const at = (m: number) => `2026-11-25T10:0${m}:00.000Z`;
+    const meta = { mode: 'delta' as const, source: 'console' as const };
+    await r.service.apply([report('srv-1', 'ok', at(1))], meta);
+    await r.service.apply([report('srv-1', 'ok', at(5))], meta);
+    // Another writer (another instance, the inventory) puts an equal record as a new object.
+    const current = (await r.store.read.servers.get('srv-1'))!;
+    await r.transactor.run((tx) => tx.servers.put({ ...current, components: { ...current.components } }));
+    expect((await r.service.apply([report('srv-1', 'failed', at(3))], meta)).changes).toBe(0);
+    // A change of substance makes the kept instants go with the record they belonged to.
+    await r.transactor.run((tx) => tx.servers.put({ ...current, name: 'renamed' }));
+    expect((await r.service.apply([report('srv-1', 'failed', at(3))], meta)).changes).toBe(1);
+  });
+});

@@ -1,7 +1,8 @@
 // The pure diff between what is known about a server and a new report: delta vs full reports, late
 // deliveries, first sight of a server, and unreachable reports.
 import { describe, expect, it } from 'vitest';
-import { diffReport, type StateChange } from '../../src/domain/status-diff.js';
+import fc from 'fast-check';
+import { confirmsOnly, diffReport, onlyObservationChanged, type StateChange } from '../../src/domain/status-diff.js';
 import type { ReportedComponent, ServerState, StatusReport } from '../../src/domain/types.js';
 
 const t = (minute: number) => `2026-11-25T10:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -147,3 +148,48 @@ describe('diffReport with unreachable reports', () => {
   });
 });
 
+
+describe('confirmsOnly: the diff decided without a copy', () => {
+  const names = ['backup', 'antivirus', 'raid'];
+  const component = fc.record({
+    name: fc.constantFrom(...names),
+    kind: fc.constantFrom('software' as const, 'hardware' as const),
+    status: fc.constantFrom('ok' as const, 'degraded' as const, 'failed' as const),
+    message: fc.option(fc.constantFrom('m1', 'm2'), { nil: undefined }),
+    since: fc.option(fc.constantFrom(t(1), t(5)), { nil: undefined }),
+  });
+  const reportArb = fc.record({
+    serverId: fc.constant('srv-0001'),
+    observedAt: fc.constantFrom(t(2), t(4), t(6)),
+    reachable: fc.boolean(),
+    components: fc.array(component, { maxLength: 4 }),
+    name: fc.option(fc.constantFrom('acme-hq-01', 'renamed'), { nil: undefined }),
+    customerId: fc.option(fc.constantFrom('acme', 'globex'), { nil: undefined }),
+  });
+  const metaArb = fc.record({
+    name: fc.option(fc.constantFrom('acme-hq-01', 'renamed'), { nil: undefined }),
+    customerId: fc.option(fc.constantFrom('acme', 'globex'), { nil: undefined }),
+    consoleId: fc.option(fc.constantFrom('main', 'dr'), { nil: undefined }),
+  }, { requiredKeys: [] });
+  const mode = fc.constantFrom('delta' as const, 'full' as const);
+
+  it('says "only observations" exactly when the diff changes nothing else (whenever it says so)', () => {
+    let confirmed = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(reportArb, mode), { minLength: 1, maxLength: 3 }), reportArb, mode, metaArb, (history, r, m, meta) => {
+      // A server as earlier reports left it.
+      let prev: ServerState | undefined;
+      for (const [h, hm] of history) prev = diffReport(prev, h, hm, { consoleId: 'main' }).next;
+      const quick = confirmsOnly(prev!, r, m, meta);
+      const { next, changes } = diffReport(prev, r, m, meta);
+      const onlyObservation = changes.length === 0 && onlyObservationChanged(prev!, next);
+      if (quick) {
+        confirmed++;
+        expect(onlyObservation).toBe(true);
+      } else if (onlyObservation) {
+        // Allowed only for what it leaves to the diff on purpose: a late (older) report.
+        expect(r.observedAt < prev!.observedAt || r.components.some((c) => (prev!.components[c.name]?.observedAt ?? '') > r.observedAt)).toBe(true);
+      }
+    }), { numRuns: 4000 });
+    expect(confirmed).toBeGreaterThan(100);
+  });
+});
