@@ -62,7 +62,8 @@ export function commentOnTicket(tx: Tx, incident: Incident, kind: 'diagnostics' 
 export async function requestTicket(tx: Tx, incident: Incident, payload: Record<string, unknown>): Promise<Incident> {
   const out = saveQuietly(tx, { ...incident, ticket: { adapter: incident.ticket?.adapter ?? '', id: null, url: null, state: 'pending' } });
   const waiting = (await tx.outbox.forIncident(incident.id)).filter((o) => o.lane === incident.id);
-  tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { ...payload, retry: incident.ticket?.state === 'failed' } });
+  // The server rides along so the dispatcher reads it beside the incident, not after it.
+  tx.enqueue({ kind: 'ticket.create', incidentId: incident.id, payload: { ...payload, serverId: incident.serverId, retry: incident.ticket?.state === 'failed' } });
   for (const w of waiting) {
     tx.outbox.remove(w.id);
     tx.enqueue({ kind: w.kind, incidentId: w.incidentId, payload: w.payload as Record<string, unknown> });
