@@ -83,6 +83,8 @@ export interface ComponentStateDeps {
   maxBatches?: number;
   /** Deliveries in one unit at most (default 64). */
   maxBatchSize?: number;
+  /** Reports in one unit at most, unless one delivery alone has more (default 1000, a webhook's limit). */
+  maxBatchReports?: number;
 }
 
 export class ComponentStateService {
@@ -122,7 +124,7 @@ export class ComponentStateService {
    */
   private startBatches(): void {
     while (this.running < (this.deps.maxBatches ?? 1) && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.deps.maxBatchSize ?? 64);
+      const batch = this.nextBatch();
       this.running++;
       // The slot frees once the unit's work is done, while it commits: the next batch is built and
       // read meanwhile (on postgres a commit and the numbering of its events are several round trips).
@@ -135,6 +137,22 @@ export class ComponentStateService {
       };
       void this.runBatch(batch, free).finally(free);
     }
+  }
+
+  /**
+   * The waiting deliveries that go next: at most `maxBatchSize` of them and, past the first, no more
+   * reports in all than `maxBatchReports` — a unit's writes make one journal line on the file engine.
+   */
+  private nextBatch(): Delivery[] {
+    const maxDeliveries = this.deps.maxBatchSize ?? 64;
+    const maxReports = this.deps.maxBatchReports ?? 1000;
+    let n = 1;
+    let reports = this.waiting[0].reports.length;
+    while (n < this.waiting.length && n < maxDeliveries && reports + this.waiting[n].reports.length <= maxReports) {
+      reports += this.waiting[n].reports.length;
+      n++;
+    }
+    return this.waiting.splice(0, n);
   }
 
   private async runBatch(batch: Delivery[], workDone: () => void): Promise<void> {
@@ -197,6 +215,8 @@ export class ComponentStateService {
     stored ??= await tx.servers.getMany([...new Set(reports.map((r) => r.serverId))]);
     for (const incoming of reports) {
       const base = stored.get(incoming.serverId);
+      // A server no longer stored (the sweeper forgot it) takes its kept instants with it.
+      if (!base) this.observed.delete(incoming.serverId);
       const seen = this.observationOf(base);
       const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? base?.reachable ?? true };
       const known = meta.names?.get(report.serverId);

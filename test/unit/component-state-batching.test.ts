@@ -50,6 +50,34 @@ describe('ingest group commit', () => {
     expect((await r.service.apply([report('srv-1', 'failed')], { mode: 'delta', source: 'console' }, ['console:a'])).duplicate).toBe(true);
   });
 
+  it('keeps a unit to about a webhook\'s worth of reports, however many deliveries wait', async () => {
+    const store = new MemoryStore({ now });
+    await store.open();
+    const sizes: number[] = [];
+    const transactor = new Transactor({ store, now });
+    const service = new ComponentStateService({
+      transactor, dedupRetentionMs: 60_000, maxBatchReports: 5,
+      handler: { onChanges: async () => undefined },
+    });
+    const run = transactor.run.bind(transactor);
+    transactor.run = <T>(fn: (tx: Tx) => Promise<T> | T, options?: Parameters<Transactor['run']>[1]) => run(async (tx) => {
+      const before = (await tx.servers.count());
+      const out = await fn(tx);
+      sizes.push((await tx.servers.count()) - before);
+      return out;
+    }, options);
+    const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => report(`${prefix}-${i}`));
+    await Promise.all([
+      service.apply(many('a', 1), { mode: 'delta', source: 'console' }),
+      service.apply(many('b', 3), { mode: 'delta', source: 'console' }),
+      service.apply(many('c', 2), { mode: 'delta', source: 'console' }),
+      service.apply(many('d', 7), { mode: 'delta', source: 'console' }), // over the bound alone: a unit of its own
+      service.apply(many('e', 1), { mode: 'delta', source: 'console' }),
+    ]);
+    expect(sizes).toEqual([1, 5, 7, 1]);
+    expect(await store.read.servers.count()).toBe(14);
+  });
+
   it('lets a delivery that fails the unit fail alone, and the others of its batch land', async () => {
     const handler: ChangeHandler = {
       onChanges: async (_tx: Tx, server: ServerState, _changes: StateChange[]) => {
