@@ -175,6 +175,13 @@ function checkSecrets(doc: unknown, problems: Finding[], warnings: Finding[]): v
     const why = webhookSecretProblem(s.value);
     if (why) problems.push({ path: s.path, message: why });
   }
+  // A Teams or Slack webhook URL is itself the credential (whoever has it can post): a placeholder left
+  // from an example is refused like a token would be. Length and sharing do not apply to a URL.
+  for (const [i, c] of entriesAt<{ type?: string; url?: string }>(doc, ['notifications', 'channels'])) {
+    if ((c.type === 'teams' || c.type === 'slack') && typeof c.url === 'string' && PLACEHOLDER.test(c.url)) {
+      exposure.push({ path: ['notifications', 'channels', String(i), 'url'], message: `looks like a placeholder from an example file; set the channel's real webhook URL (on ${host})` });
+    }
+  }
   const firstUse = new Map<string, Secret>();
   for (const s of [...accepted, ...outbound]) {
     const text = s.value.startsWith('whsec_') ? webhookSecretKey(s.value).toString('utf8') : s.value;

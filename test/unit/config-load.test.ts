@@ -198,6 +198,23 @@ describe('loading the configuration', () => {
       expect(joined).not.toContain('change-me-l2-token-00000000');
     });
 
+    it('refuses a Teams or Slack webhook URL left as an example\'s placeholder (the URL is the credential)', () => {
+      const text = [
+        'server: { host: 0.0.0.0 }',
+        tokens('l2-desk-token-0123456789'),
+        'notifications: { channels: [',
+        '  { id: teams, type: teams, url: "https://example.webhook.office.com/workflows/change-me" },',
+        '  { id: slack, type: slack, url: "https://hooks.slack.com/services/REPLACE-ME" },',
+        '  { id: ok, type: teams, url: "https://prod-12.westeurope.logic.azure.com/workflows/3f1c/triggers/manual/paths/invoke?sig=Xy12" } ] }',
+      ].join('\n');
+      const joined = problemsOf(text).join('\n');
+      expect(joined).toMatch(/notifications\.channels\.0\.url: .*placeholder/);
+      expect(joined).toMatch(/notifications\.channels\.1\.url: .*placeholder/);
+      expect(joined).not.toMatch(/notifications\.channels\.2/);
+      // The URL is not repeated in the message: it is the credential.
+      expect(joined).not.toContain('webhook.office.com');
+    });
+
     it('refuses a secret shorter than 16 characters and one shared by two principals', () => {
       const text = [
         'server: { host: 0.0.0.0 }',
