@@ -15,7 +15,7 @@ import { Sweeper, type Archiver } from '../../src/escalation/sweeper.js';
 import { ComponentStateService } from '../../src/ingest/component-state.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
-import type { MaintenanceWindow } from '../../src/store/port.js';
+import type { MaintenanceWindow, Server } from '../../src/store/port.js';
 import { Transactor } from '../../src/store/transactor.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
@@ -35,6 +35,7 @@ interface WorldOptions {
   archive?: Archiver | null;
   eventLogSize?: number;
   auditRetentionMs?: number;
+  forgettable?: (server: Server, now: Date) => boolean;
 }
 
 async function world(opts: WorldOptions = {}) {
@@ -65,6 +66,7 @@ async function world(opts: WorldOptions = {}) {
     resolvedRetentionMs: 7 * DAY,
     eventLogSize: opts.eventLogSize ?? 10_000,
     auditRetentionMs: opts.auditRetentionMs ?? 400 * DAY,
+    forgettable: opts.forgettable,
   });
 
   /** One polled report of srv-1 (the whole server) at the current instant. */
@@ -203,6 +205,28 @@ describe('Sweeper: auto-resolve', () => {
     off.advance(DAY);
     await off.sweeper.sweep();
     expect((await off.only()).status).toBe('open');
+  });
+});
+
+describe('Sweeper: forgetting servers', () => {
+  it('forgets a server the inventory dropped, keeps one with an open incident, and keeps one named again before the delete', async () => {
+    // srv-3 is forgettable when the pass reads the fleet, and no longer once the unit looks again
+    // (a report named it in between): the unit decides on the record as it is then.
+    const asked = new Map<string, number>();
+    const forgettable = (s: Server) => {
+      asked.set(s.id, (asked.get(s.id) ?? 0) + 1);
+      if (s.id === 'srv-3') return asked.get(s.id) === 1;
+      return s.id !== 'srv-4';
+    };
+    const w = await world({ forgettable });
+    await w.report([{ name: 'backup', kind: 'software', status: 'ok' }], true, 'srv-1');
+    await w.report([{ name: 'backup', kind: 'software', status: 'failed' }], true, 'srv-2');
+    await w.report([{ name: 'backup', kind: 'software', status: 'ok' }], true, 'srv-3');
+    await w.report([{ name: 'backup', kind: 'software', status: 'ok' }], true, 'srv-4');
+    await w.sweeper.sweep();
+    const left = (await w.store.read.servers.all()).map((s) => s.id).sort();
+    expect(left).toEqual(['srv-2', 'srv-3', 'srv-4']);
+    expect(asked.get('srv-3')).toBe(2);
   });
 });
 
