@@ -61,6 +61,9 @@ function observationFrom(base: ServerState, next: ServerState): Observation {
   return { base, serverAt: next.observedAt > base.observedAt ? next.observedAt : base.observedAt, at };
 }
 
+/** Ingest is answered at COMMIT: a 202 says the reports are durable, not that the live feed has heard them. */
+const AT_COMMIT = { awaitListeners: false } as const;
+
 interface Delivery {
   reports: IncomingReport[];
   refused: ApplyResult['refused'];
@@ -79,8 +82,6 @@ export interface ComponentStateDeps {
   dedupRetentionMs: number;
   /** Which servers may be stored; pushed reports for others are refused. Absent: every server is accepted. */
   inventory?: Pick<ServerInventory, 'admit'>;
-  /** Units of work applying deliveries at once (default 1: measured best on both engines); deliveries arriving meanwhile are batched. */
-  maxBatches?: number;
   /** Deliveries in one unit at most (default 64). */
   maxBatchSize?: number;
   /** Reports in one unit at most, unless one delivery alone has more (default 1000, a webhook's limit). */
@@ -94,9 +95,9 @@ export class ComponentStateService {
    * seen. Only the newer instants are kept, beside the stored record they belong to.
    */
   private readonly observed = new Map<string, Observation>();
-  /** Deliveries waiting for the next unit of work, and units running. */
+  /** Deliveries waiting for the next unit of work, and whether one is doing its work now. */
   private readonly waiting: Delivery[] = [];
-  private running = 0;
+  private working = false;
 
   constructor(private readonly deps: ComponentStateDeps) {}
 
@@ -116,27 +117,24 @@ export class ComponentStateService {
   }
 
   /**
-   * Group commit of deliveries: while `maxBatches` units are running, deliveries that arrive wait and go
+   * Group commit of deliveries: while a unit of work does its work, deliveries that arrive wait and go
    * together in the next unit — one claim of all their keys, one read of all their servers, one
    * commit — each still answered with its own result, once the unit is durable. An idle daemon applies
    * a delivery alone and at once. On postgres a unit costs a few round trips whatever it holds, and they
-   * were most of what a report cost.
+   * were most of what a report cost. The next unit starts as soon as this one's work is done, while it
+   * commits (two units doing their work side by side made smaller groups and measured slower).
    */
   private startBatches(): void {
-    while (this.running < (this.deps.maxBatches ?? 1) && this.waiting.length > 0) {
-      const batch = this.nextBatch();
-      this.running++;
-      // The slot frees once the unit's work is done, while it commits: the next batch is built and
-      // read meanwhile (on postgres a commit and the numbering of its events are several round trips).
-      let freed = false;
-      const free = () => {
-        if (freed) return;
-        freed = true;
-        this.running--;
-        this.startBatches();
-      };
-      void this.runBatch(batch, free).finally(free);
-    }
+    if (this.working || this.waiting.length === 0) return;
+    this.working = true;
+    let done = false;
+    const workDone = () => {
+      if (done) return;
+      done = true;
+      this.working = false;
+      this.startBatches();
+    };
+    void this.runBatch(this.nextBatch(), workDone).finally(workDone);
   }
 
   /**
@@ -157,17 +155,16 @@ export class ComponentStateService {
 
   private async runBatch(batch: Delivery[], workDone: () => void): Promise<void> {
     try {
-      // Answered at COMMIT: a 202 says the reports are durable, not that the live feed has heard them.
       const results = await this.deps.transactor.run(async (tx) => {
         const r = await this.applyDeliveries(tx, batch);
         workDone();
         return r;
-      }, { awaitListeners: false });
+      }, AT_COMMIT);
       batch.forEach((d, i) => d.resolve(results[i]));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
       // One delivery may be what failed the unit: each goes again alone, so only that one fails.
-      await Promise.all(batch.map((d) => this.deps.transactor.run((tx) => this.applyDeliveries(tx, [d])).then(([r]) => d.resolve(r), d.reject)));
+      await Promise.all(batch.map((d) => this.deps.transactor.run((tx) => this.applyDeliveries(tx, [d]), AT_COMMIT).then(([r]) => d.resolve(r), d.reject)));
     }
   }
 
@@ -196,8 +193,9 @@ export class ComponentStateService {
     const admitted = await this.admit(items.map((i) => ({ ...i, serverId: i.report.serverId })), meta);
     const { refused } = admitted;
     return this.deps.transactor.run(async (tx) => {
-      const fresh: IncomingReport[] = [];
-      for (const { key, report } of admitted.accepted) if (await tx.dedup.claim(key, this.expiry(tx))) fresh.push(report);
+      const claimed = await tx.dedup.claimMany(admitted.accepted.map((i) => i.key), this.expiry(tx));
+      // A key listed twice in one payload counts once, as with one claim each.
+      const fresh = admitted.accepted.filter((i) => claimed.delete(i.key)).map((i) => i.report);
       const changes = fresh.length > 0 ? await this.applyInTx(tx, fresh, meta) : [];
       return { accepted: fresh.length, duplicates: admitted.accepted.length - fresh.length, changes: changes.length, refused };
     });

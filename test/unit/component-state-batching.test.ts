@@ -25,7 +25,7 @@ async function rig(handler: ChangeHandler = { onChanges: async () => undefined }
     units++;
     return run(fn);
   };
-  const service = new ComponentStateService({ transactor: counting, handler, dedupRetentionMs: 60_000, maxBatches: 1 });
+  const service = new ComponentStateService({ transactor: counting, handler, dedupRetentionMs: 60_000 });
   return { store, transactor, service, units: () => units };
 }
 
