@@ -120,9 +120,7 @@ export abstract class TablesStore implements Store {
       this.queue.push({ ...committed, resolve, reject });
       this.drain();
     });
-    if (this.outboxListeners.length > 0 && committed.ops.some((op) => op[0] === 'outbox.put' && op[1].attempts === 0)) {
-      for (const l of this.outboxListeners) l();
-    }
+    if (committed.addedOutbox) for (const l of this.outboxListeners) l();
     if (committed.events.length > 0) for (const l of this.listeners) l(committed.events);
     return result;
   }

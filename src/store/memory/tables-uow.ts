@@ -88,6 +88,8 @@ export interface Committed {
   ops: Op[];
   undos: Array<() => void>;
   events: LoggedEvent[];
+  /** Whether the unit added an outbox item (its store tells the dispatcher once it is durable). */
+  addedOutbox: boolean;
 }
 
 /** The unit a namespace object of a unit of work writes to. */
@@ -139,6 +141,7 @@ function namespacesOf(t: Tables): Namespaces {
           payload: item.payload, attempts: 0, nextAttemptAt: item.nextAttemptAt, createdAt: this[UNIT].now().toISOString(),
         };
         this[UNIT].write(['outbox.put', row]);
+        this[UNIT].addedOutbox = true;
         return row;
       },
       update(this: Bound, item: OutboxItem) {
@@ -188,6 +191,7 @@ export class TablesUnitOfWork {
   private readonly undos: Array<() => void> = [];
   readonly newEvents: DomainEvent[] = [];
   readonly newAudit: NewAuditEntry[] = [];
+  addedOutbox = false;
   readonly uow: UnitOfWork;
 
   constructor(private readonly t: Tables, readonly now: () => Date) {
@@ -220,7 +224,7 @@ export class TablesUnitOfWork {
       events.push(logged);
     }
     for (const a of this.newAudit) this.write(['audit', { ...a, id: this.t.lastAuditId + 1 } as AuditEntry]);
-    return { ops: this.ops, undos: this.undos, events };
+    return { ops: this.ops, undos: this.undos, events, addedOutbox: this.addedOutbox };
   }
 
   rollback(): void {
