@@ -44,16 +44,11 @@ export class Transactor {
       // An engine may run the unit again (postgres, after a serialization failure): start clean each time.
       after = [];
       const now = this.deps.now();
-      const tx = makeTx(uow, now, after);
-      return fn(tx);
+      return fn(new UnitTx(uow, now, after));
     }, options);
     for (const f of after) f();
     return result;
   }
-}
-
-function makeTx(uow: UnitOfWork, now: Date, after: Array<() => void>): Tx {
-  return new UnitTx(uow, now, after);
 }
 
 /**
@@ -109,11 +104,11 @@ class UnitTx implements Tx {
   }
 }
 
-/** The unit's incidents, remembering each as first read (or null: created here) for `baseOf`. */
 type UnitIncidents = UnitOfWork['incidents'];
 
+/** The unit's incidents, remembering each as first read (or null: created here) for `baseOf`. */
 class RememberingIncidents implements UnitIncidents {
-  constructor(private readonly u: UnitOfWork['incidents'], private readonly bases: Map<string, Incident | null>) {}
+  constructor(private readonly u: UnitIncidents, private readonly bases: Map<string, Incident | null>) {}
 
   private remember(i: Incident | undefined): Incident | undefined {
     if (i && !this.bases.has(i.id)) this.bases.set(i.id, i);
