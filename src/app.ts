@@ -44,9 +44,8 @@ import { ComponentStateService } from './ingest/component-state.js';
 import { ServerInventory, type ConsoleLister } from './ingest/inventory.js';
 import { ConsolePoller, ConsolePollers } from './ingest/poller.js';
 import { EventWindow } from './live/event-window.js';
-import { LiveHub } from './live/live-hub.js';
+import { createLiveFeed } from './live/live-feed.js';
 import { buildSnapshot, liveVisibility, registerCollectors } from './live/snapshot.js';
-import { SnapshotCache } from './live/snapshot-cache.js';
 import { Notifier } from './notify/notifier.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { OutboxDispatcher } from './outbox/dispatcher.js';
@@ -209,18 +208,11 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
 
   // 6. The event log → live feed, metrics, and the dispatcher's wake-up.
   const events = new EventWindow(config.storage.eventLogSize);
-  const snapshots = new SnapshotCache({
-    latestSeq: () => events.latestSeq(),
-    build: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
-    // A client is greeted from a snapshot built after it connected (beforeGreeting below); in between,
-    // it is rebuilt as events flow only while someone is connected to read it.
-    minIntervalMs: (): number => (hub.clientCount > 0 ? 200 : 10_000),
-    onError: (err) => log('live').error({ err }, 'live snapshot failed'),
-  });
-  const hub: LiveHub = new LiveHub({
-    server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins,
-    eventLog: events, snapshot: () => snapshots.get(), beforeGreeting: () => snapshots.fresh(), visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl,
-    metrics, logger: log('live'),
+  const { hub, snapshots } = createLiveFeed({
+    server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins, eventLog: events,
+    visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl, metrics, logger: log('live'),
+    buildSnapshot: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
+    onSnapshotError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
   // A new outbox item (a ticket to create) is picked up as soon as its unit is durable.
   store.onOutboxAdded(() => outbound?.dispatcher.kick());
