@@ -9,18 +9,11 @@ import { Notifier } from '../../src/notify/notifier.js';
 import { MailSink, type SmtpReply } from '../../src/simulator/mail-sink.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
 import { pino } from 'pino';
+import { SLA_BREACH } from '../helpers/notification-fixtures.js';
 
 type Channel = Config['notifications']['channels'][number];
 
-const breach: NotificationMessage = {
-  kind: 'sla.breached',
-  title: 'SLA breached: INC-000042 resolution',
-  text: 'The resolution target of a P2 incident was missed.',
-  incidentId: 'INC-000042', level: 3, priority: 'P2', customerId: 'acme', customerName: 'Acme Ltd', serverId: 'srv-0001',
-  incidentTitle: 'backup failed on acme-hq-01',
-  sla: { clock: 'resolution', state: 'breached', dueAt: '2026-11-25T17:30:00.000Z' },
-  link: 'https://esc.example/ops/#incident=INC-000042',
-};
+const breach = SLA_BREACH;
 const escalation: NotificationMessage = {
   ...breach,
   kind: 'management.escalated',

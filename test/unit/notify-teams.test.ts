@@ -2,24 +2,16 @@
 // ("When a Teams webhook request is received") posts to a channel, checked with nock.
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NotificationMessage } from '../../src/notify/message.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { escapeCardMarkdown, teamsCard } from '../../src/notify/teams-card.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
+import { SLA_BREACH } from '../helpers/notification-fixtures.js';
 
 const WORKFLOW = 'https://prod-00.westeurope.logic.azure.com:443';
 const PATH = '/workflows/0123abcd/triggers/manual/paths/invoke';
 const QUERY = '?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=c2lnbmF0dXJl';
 
-const breach: NotificationMessage = {
-  kind: 'sla.breached',
-  title: 'SLA breached: INC-000042 resolution',
-  text: 'The resolution target of a P2 incident was missed.',
-  incidentId: 'INC-000042', level: 3, priority: 'P2', customerId: 'acme', customerName: 'Acme Ltd', serverId: 'srv-0001',
-  incidentTitle: 'backup failed on acme-hq-01',
-  sla: { clock: 'resolution', state: 'breached', dueAt: '2026-11-25T17:30:00.000Z' },
-  link: 'https://esc.example/ops/#incident=INC-000042',
-};
+const breach = SLA_BREACH;
 
 const notifier = new Notifier({
   channels: [{ id: 'teams', type: 'teams', url: `${WORKFLOW}${PATH}${QUERY}` }],
