@@ -48,13 +48,17 @@ export class SnapshotCache<T> {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Resolves once a build in progress has ended: the store it reads may be closed next. Nothing is built after. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.refreshing;
   }
 
   private refresh(): Promise<void> {
     if (this.refreshing) return this.refreshing;
+    if (this.stopped) return Promise.resolve();
     this.dirty = false;
     const seq = this.deps.latestSeq();
     this.refreshing = this.deps.build()

@@ -80,4 +80,24 @@ describe('SnapshotCache', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(r.builds).toEqual([0, 2, 3]);
   });
+
+  it('stops only once the build in progress has ended, and builds nothing after (the store closes next)', async () => {
+    const r = rig(0);
+    await r.cache.prime();
+    r.gate(true);
+    r.set(1);
+    r.cache.invalidate();
+    await vi.waitFor(() => expect(r.gates.length).toBe(1));
+    let stopped = false;
+    const stopping = Promise.resolve(r.cache.stop()).then(() => void (stopped = true));
+    r.set(2);
+    r.cache.invalidate();
+    await new Promise((res) => setTimeout(res, 20));
+    expect(stopped).toBe(false);
+    r.gates.shift()!();
+    await stopping;
+    await r.cache.fresh();
+    await new Promise((res) => setTimeout(res, 20));
+    expect(r.builds).toEqual([0, 1]);
+  });
 });
