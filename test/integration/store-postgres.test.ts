@@ -132,6 +132,21 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       expect(await db.query('SELECT * FROM log_queue')).toEqual([]);
     });
 
+    it('closes while units commit without reporting an error, and numbers what they committed', async () => {
+      const errors: string[] = [];
+      const a = await open({ onError: (err, what) => errors.push(`${what}: ${(err as Error).message}`) });
+      const units = Array.from({ length: 40 }, (_, i) =>
+        a.transaction((u) => u.events.append({ type: 'console.down', data: { console: `c${i}` } })).then(() => 'landed', () => 'refused'));
+      await new Promise((r) => setTimeout(r, 5));
+      await a.close();
+      const outcomes = await Promise.all(units);
+      expect(errors).toEqual([]);
+      // What landed is numbered by the closing instance itself, not left for another one's sweep.
+      expect(await db.query('SELECT * FROM log_queue')).toEqual([]);
+      const numbered = await db.query<{ n: string }>('SELECT count(*) AS n FROM events');
+      expect(Number(numbered[0].n)).toBe(outcomes.filter((o) => o === 'landed').length);
+    });
+
     it('shows a write committed on one instance to a read on another at once', async () => {
       const [a, b] = [await open(), await open()];
       await a.transaction((u) => u.servers.put(server('srv-9', 'globex')));

@@ -83,7 +83,11 @@ export class PostgresStore implements Store {
   private up = true;
   private opened = false;
   private closed = false;
+  /** Set once close has waited for what was running: no session is handed out after it. */
+  private ended = false;
   private closing: Promise<void> | undefined;
+  /** Units running and numbering passes they asked for: close waits for them before ending the sessions. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly now: () => Date;
   private readonly freeze: Freezer;
   private readonly reportError: (err: unknown, what: string) => void;
@@ -161,7 +165,7 @@ export class PostgresStore implements Store {
     });
     for (const l of this.listeners) feed.onEvents(l);
     this.feed = feed;
-    this.sequencer = new Sequencer({ connect: () => this.checkout(this.servicePool), onSequenced: (events) => feed.deliverOwn(events) });
+    this.sequencer = new Sequencer({ connect: () => this.checkout(this.servicePool, { whileClosing: true }), onSequenced: (events) => feed.deliverOwn(events) });
     this.opened = true;
     await feed.start(await this.reader.events.latestSeq());
     this.scheduleSweep();
@@ -173,7 +177,8 @@ export class PostgresStore implements Store {
     this.sweepTimer = setTimeout(() => {
       void this.sequencer!
         .sweep((sql) => this.poolQuery(sql))
-        .catch((err: unknown) => this.reportError(err, 'numbering queued events'))
+        // Closing meanwhile is not a failure: the next instance's sweep does it.
+        .catch((err: unknown) => this.closed || this.reportError(err, 'numbering queued events'))
         .finally(() => this.scheduleSweep());
     }, this.options.pollMs ?? 1000);
     this.sweepTimer.unref();
@@ -188,7 +193,11 @@ export class PostgresStore implements Store {
     this.closing ??= (async () => {
       this.closed = true;
       clearTimeout(this.sweepTimer);
+      // Units already running finish, and what they committed is numbered by this instance, rather than
+      // failing to reach a closed pool (and being left for another instance's sweep).
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
       await this.feed?.stop().catch(() => undefined);
+      this.ended = true;
       await Promise.all([this.pool?.end(), this.servicePool?.end()]).catch(() => undefined);
     })();
     return this.closing;
@@ -204,6 +213,18 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(work: (uow: UnitOfWork) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    const running = this.attempts(work, options);
+    this.track(running);
+    return running;
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    const done = () => void this.inFlight.delete(p);
+    p.then(done, done);
+  }
+
+  private async attempts<T>(work: (uow: UnitOfWork) => Promise<T> | T, options: TransactionOptions): Promise<T> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -280,6 +301,7 @@ export class PostgresStore implements Store {
         ?.request()
         .then((last) => this.feed?.deliverUntil(last))
         .catch((err: unknown) => this.reportError(err, 'numbering events'));
+      if (heard) this.track(heard);
       if (awaitListeners) await heard;
     }
     return result;
@@ -289,8 +311,10 @@ export class PostgresStore implements Store {
    * A pooled session for one unit. The pool listens for errors only on idle sessions; a checked-out one
    * that loses its connection between two statements must not become an uncaught 'error' event.
    */
-  private async checkout(from: pg.Pool | undefined = this.pool): Promise<Session> {
-    if (!this.opened || this.closed || !from) throw new StoreUnavailableError('the store is not open');
+  private async checkout(from: pg.Pool | undefined = this.pool, opts: { whileClosing?: boolean } = {}): Promise<Session> {
+    // A numbering pass still runs while the store closes (for the units close waits for).
+    const shut = this.closed && !(opts.whileClosing && !this.ended);
+    if (!this.opened || shut || !from) throw new StoreUnavailableError('the store is not open');
     let client: pg.PoolClient;
     try {
       client = await from.connect();
