@@ -27,23 +27,38 @@ export function maintenanceCovers(w: MaintenanceWindow, server: ServerState, com
 }
 
 export class MonitorHandler implements ChangeHandler {
+  private readonly windowsOf = new WeakMap<Tx, Promise<readonly MaintenanceWindow[]>>();
+
   constructor(private readonly deps: MonitorHandlerDeps) {}
 
   async onChanges(tx: Tx, server: ServerState, changes: StateChange[], source: IncidentSource): Promise<void> {
     const nowIso = tx.now.toISOString();
-    let allWindows: MaintenanceWindow[] | null = null;
+    let allWindows: readonly MaintenanceWindow[] | null = null;
     for (const change of changes) {
       if (change.type === 'component') tx.afterCommit(() => this.deps.metrics.componentTransitions.inc({ kind: change.kind, to: change.to }));
       const component = change.type === 'component' ? change.component : null;
-      const open = await tx.incidents.openFor(change.serverId, component);
-      allWindows ??= await tx.maintenance.list();
+      allWindows ??= await this.windows(tx);
       const windows = allWindows.filter((w) => maintenanceCovers(w, server, component, nowIso));
-      // Only the server's open incidents can be its open software incidents: no lookup per component.
-      const openSoftwareIncidents = (await tx.incidents.openOn(server.id))
-        .filter((i) => i.source !== 'manual' && i.component !== null && i.component !== component && server.components[i.component]?.kind === 'software');
+      // One read of the server's open incidents per change (an earlier change may have opened one):
+      // the monitored incident of this component is among them, as are its open software incidents.
+      const onServer = (await tx.incidents.openOn(server.id)).filter((i) => i.source !== 'manual');
+      const open = onServer.find((i) => i.component === component);
+      const openSoftwareIncidents = onServer
+        .filter((i) => i.component !== null && i.component !== component && server.components[i.component]?.kind === 'software');
       const decisions = route(change, { server, open, openSoftwareIncidents, inMaintenance: windows.length > 0 }, this.deps.policy);
       for (const d of decisions) await this.apply(tx, d, change, server, source, windows);
     }
+  }
+
+  /**
+   * The maintenance windows, read once per unit of work however many servers of it changed: a report
+   * of many servers would otherwise read them once per changed server. Only the suppression notes a
+   * change records on a window are written meanwhile, and those are read again where they are written.
+   */
+  private windows(tx: Tx): Promise<readonly MaintenanceWindow[]> {
+    let list = this.windowsOf.get(tx);
+    if (!list) this.windowsOf.set(tx, (list = tx.maintenance.list()));
+    return list;
   }
 
   /** Opens the incident a decision asks for; also used by the degraded sweep. */

@@ -20,6 +20,8 @@ export interface Runner {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
   /** True inside a unit of work: reads lock what they return (see above). */
   readonly locking: boolean;
+  /** The servers this unit holds the lock of already (a lock is held until the unit ends): not asked again. */
+  readonly lockedServers?: Set<string>;
   readonly freeze: Freezer;
 }
 
@@ -28,8 +30,16 @@ type DataRow<T> = { data: T };
 const EMPTY: ReadonlySet<string> = new Set();
 
 /** Locks the servers in one order (by lock key), so two units locking the same servers cannot deadlock. */
-export async function lockServers(r: Runner, ids: readonly string[]): Promise<void> {
+export async function lockServers(r: Runner, wanted: readonly string[]): Promise<void> {
+  const held = r.lockedServers;
+  const ids = held ? wanted.filter((id) => !held.has(id)) : wanted;
   if (ids.length === 0) return;
+  await takeLocks(r, ids);
+  // Only once taken: a failed statement aborts the unit, and nothing of it is asked again.
+  if (held) for (const id of ids) held.add(id);
+}
+
+async function takeLocks(r: Runner, ids: readonly string[]): Promise<void> {
   if (ids.length === 1) {
     await r.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RECORD_LOCK_NAMESPACE.server, text(ids[0])]);
     return;

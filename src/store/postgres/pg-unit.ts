@@ -42,7 +42,7 @@ export class PgUnit {
     private readonly client: PoolClient,
     private readonly opts: { now: () => Date; freeze: Freezer; wrapError: (err: unknown) => unknown },
   ) {
-    const runner: Runner = { query: (sql, params) => this.read(sql, params), locking: true, freeze: opts.freeze };
+    const runner: Runner = { query: (sql, params) => this.read(sql, params), locking: true, lockedServers: new Set(), freeze: opts.freeze };
     const r: StoreReader = pgReader(runner);
     const write = (w: Write) => this.write(w);
     this.uow = {
