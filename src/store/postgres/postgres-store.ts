@@ -13,6 +13,7 @@ import { EventFeed } from './event-feed.js';
 import { migrate } from './migrations.js';
 import { pgReader } from './pg-reader.js';
 import { PgUnit } from './pg-unit.js';
+import { ServerVersions } from './server-versions.js';
 import { Sequencer } from './sequencer.js';
 import { throttleErrors } from './throttle.js';
 import { freezer, loggedEvent, text, type EventRow, type Freezer } from './rows.js';
@@ -90,13 +91,14 @@ export class PostgresStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly now: () => Date;
   private readonly freeze: Freezer;
+  private readonly versions = new ServerVersions();
   private readonly reportError: (err: unknown, what: string) => void;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.reportError = throttleErrors((err, what) => options.onError?.(err, what));
     this.now = options.now ?? (() => new Date());
     this.freeze = freezer(options.freezeRecords ?? process.env.VITEST !== undefined);
-    this.reader = pgReader({ query: (sql, params) => this.poolQuery(sql, params), locking: false, freeze: this.freeze });
+    this.reader = pgReader({ query: (sql, params) => this.poolQuery(sql, params), locking: false, versions: this.versions, freeze: this.freeze });
   }
 
   /** False while the database cannot be reached (the last attempt to use it failed for that reason). */
@@ -264,7 +266,7 @@ export class PostgresStore implements Store {
 
   private async attempt<T>(work: (uow: UnitOfWork) => Promise<T> | T, awaitListeners: boolean): Promise<T> {
     const session = await this.checkout();
-    const unit = new PgUnit(session.client, { now: this.now, freeze: this.freeze, wrapError: (err) => this.wrap(err) });
+    const unit = new PgUnit(session.client, { now: this.now, freeze: this.freeze, versions: this.versions, wrapError: (err) => this.wrap(err) });
     let result: T;
     let queued: boolean;
     let broken: Error | undefined;
@@ -339,7 +341,8 @@ export class PostgresStore implements Store {
   }
 
   private async poolQuery<R>(sql: string, params: unknown[] = []): Promise<R[]> {
-    if (!this.servicePool || this.closed) throw new StoreUnavailableError('the store is not open');
+    // Until close has ended the sessions: what units still running commit is still read and heard.
+    if (!this.servicePool || this.ended) throw new StoreUnavailableError('the store is not open');
     try {
       const res = await this.servicePool.query(sql, params);
       this.up = true;
