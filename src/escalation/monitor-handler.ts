@@ -31,6 +31,11 @@ export class MonitorHandler implements ChangeHandler {
 
   constructor(private readonly deps: MonitorHandlerDeps) {}
 
+  /** The open incidents of the servers about to change and the maintenance windows, in one go per unit. */
+  async prepare(tx: Tx, serverIds: readonly string[]): Promise<void> {
+    await Promise.all([tx.incidents.openOnMany(serverIds), this.windows(tx)]);
+  }
+
   async onChanges(tx: Tx, server: ServerState, changes: StateChange[], source: IncidentSource): Promise<void> {
     const nowIso = tx.now.toISOString();
     let allWindows: readonly MaintenanceWindow[] | null = null;

@@ -9,6 +9,8 @@ import type { ServerInventory } from './inventory.js';
 export interface ChangeHandler {
   /** Called inside the commit with the server's new state and its changes. */
   onChanges(tx: Tx, server: ServerState, changes: StateChange[], source: IncidentSource): Promise<void>;
+  /** Called once per unit, before any onChanges, with the servers that reports are about to change: what a handler reads of them it may read here at once. */
+  prepare?(tx: Tx, serverIds: readonly string[]): Promise<void>;
 }
 
 export interface ReportMeta {
@@ -172,13 +174,16 @@ export class ComponentStateService {
   private async applyDeliveries(tx: Tx, batch: readonly Delivery[]): Promise<ApplyResult[]> {
     const keys = batch.flatMap((d) => d.keys);
     const claimed = keys.length > 0 ? await tx.dedup.claimMany(keys, this.expiry(tx)) : new Set<string>();
-    const stored = await tx.servers.getMany([...new Set(batch.flatMap((d) => d.reports.map((r) => r.serverId)))]);
-    const results: ApplyResult[] = [];
-    for (const d of batch) {
+    const fresh = batch.map((d) => {
       // A key listed by two deliveries of the batch belongs to the first of them.
-      let fresh = 0;
-      for (const k of d.keys) if (claimed.delete(k)) fresh++;
-      if (d.keys.length > 0 && fresh === 0) {
+      let n = 0;
+      for (const k of d.keys) if (claimed.delete(k)) n++;
+      return d.keys.length === 0 || n > 0;
+    });
+    const stored = await this.serversFor(tx, batch.filter((_, i) => fresh[i]));
+    const results: ApplyResult[] = [];
+    for (const [i, d] of batch.entries()) {
+      if (!fresh[i]) {
         results.push({ applied: 0, duplicate: true, changes: 0, refused: [] });
         continue;
       }
@@ -186,6 +191,34 @@ export class ComponentStateService {
       results.push({ applied: d.reports.length, duplicate: false, changes: changes.length, refused: d.refused });
     }
     return results;
+  }
+
+  /**
+   * The servers the deliveries name, read for what the unit will do with them: a server that some report
+   * changes is read with its lock (it will be written); one that every report only confirms is peeked
+   * at, which on postgres takes no lock and, for a server read before, moves only its row version. A
+   * confirmation decided on a peek is as if it came just before any write that follows it.
+   */
+  private async serversFor(tx: Tx, deliveries: readonly Delivery[]): Promise<Map<string, ServerState>> {
+    const seen = await tx.servers.peekMany([...new Set(deliveries.flatMap((d) => d.reports.map((r) => r.serverId)))]);
+    const changing = new Set<string>();
+    for (const d of deliveries) {
+      for (const report of d.reports) {
+        const base = seen.get(report.serverId);
+        const known = report.reachable === undefined && base ? { ...report, reachable: base.reachable } : (report as StatusReport);
+        if (!base || !confirmsOnly(base, known, d.meta.mode, this.diffMeta(d.meta, report.serverId))) changing.add(report.serverId);
+      }
+    }
+    if (changing.size === 0) return seen;
+    const locked = await tx.servers.getMany([...changing]);
+    await this.deps.handler.prepare?.(tx, [...changing]);
+    const stored = new Map(seen);
+    for (const id of changing) {
+      const s = locked.get(id);
+      if (s) stored.set(id, s);
+      else stored.delete(id);
+    }
+    return stored;
   }
 
   /** Applies only the reports whose own key was not claimed before (Alertmanager: one key per alert state). */
@@ -217,8 +250,7 @@ export class ComponentStateService {
       if (!base) this.observed.delete(incoming.serverId);
       const seen = this.observationOf(base);
       const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? base?.reachable ?? true };
-      const known = meta.names?.get(report.serverId);
-      const diffMeta = { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId };
+      const diffMeta = this.diffMeta(meta, report.serverId);
       // The common case, decided without copying the server: the report confirms what is known.
       if (base && confirmsOnly(base, report, meta.mode, diffMeta)) {
         this.observe(base, seen, report);
@@ -276,6 +308,11 @@ export class ComponentStateService {
       const current = o.at.get(c.name) ?? base.components[c.name].observedAt;
       if (report.observedAt > current) o.at.set(c.name, report.observedAt);
     }
+  }
+
+  private diffMeta(meta: ReportMeta, serverId: string): { consoleId?: string; name?: string; customerId?: string } {
+    const known = meta.names?.get(serverId);
+    return { consoleId: meta.consoleId, name: known?.name, customerId: known?.customerId };
   }
 
   private expiry(tx: Tx): string {

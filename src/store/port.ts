@@ -95,6 +95,12 @@ export interface ServerQuery {
 export interface ServerReads {
   get(id: string): Promise<Server | undefined>;
   getMany(ids: readonly string[]): Promise<Map<string, Server>>;
+  /**
+   * The servers as last committed, without taking their locks inside a unit (where `get` and `getMany`
+   * take them on postgres): enough to find that a report changes nothing. A unit that writes a server
+   * reads it with `get` or `getMany` first.
+   */
+  peekMany(ids: readonly string[]): Promise<Map<string, Server>>;
   list(q: ServerQuery): Promise<Server[]>;
   /** Every server: the inventory is bounded (consoles' lists, `ingest.maxServers`). */
   all(): Promise<Server[]>;
@@ -107,6 +113,8 @@ export interface IncidentReads {
   openFor(serverId: string, component: string | null): Promise<StoredIncident | undefined>;
   /** Every unresolved incident on one server, oldest first. */
   openOn(serverId: string): Promise<StoredIncident[]>;
+  /** `openOn` of several servers in one read (inside a unit, locked as `openOn` locks). Servers without any are absent. */
+  openOnMany(serverIds: readonly string[]): Promise<Map<string, StoredIncident[]>>;
   byTicket(ticketId: string): Promise<StoredIncident | undefined>;
   list(q: IncidentQuery): Promise<StoredIncident[]>;
   /** Every unresolved incident, oldest first (bounded by what is open). */

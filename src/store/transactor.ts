@@ -106,8 +106,15 @@ class UnitTx implements Tx {
 
 type UnitIncidents = UnitOfWork['incidents'];
 
-/** The unit's incidents, remembering each as first read (or null: created here) for `baseOf`. */
+/**
+ * The unit's incidents, remembering each as first read (or null: created here) for `baseOf`. The open
+ * incidents of servers read with `openOnMany` are kept in step with the unit's own writes, and `openOn`
+ * and `openFor` of those servers are answered from them: a report of many servers reads them once, not
+ * once per change (what they hold cannot change under the unit: the read locked them).
+ */
 class RememberingIncidents implements UnitIncidents {
+  private openOf: Map<string, Map<string, StoredIncident>> | undefined;
+
   constructor(private readonly u: UnitIncidents, private readonly bases: Map<string, Incident | null>) {}
 
   private remember(i: Incident | undefined): Incident | undefined {
@@ -123,15 +130,47 @@ class RememberingIncidents implements UnitIncidents {
   count() { return this.u.count(); }
   resolvedBefore(cutoff: string, limit: number) { return this.u.resolvedBefore(cutoff, limit); }
   nextId() { return this.u.nextId(); }
-  delete(id: string) { this.u.delete(id); }
+  delete(id: string) {
+    for (const open of this.openOf?.values() ?? []) open.delete(id);
+    this.u.delete(id);
+  }
+
   async get(id: string) { return this.remember(await this.u.get(id)); }
-  async openFor(serverId: string, component: string | null) { return this.remember(await this.u.openFor(serverId, component)); }
-  async openOn(serverId: string) { return this.rememberAll(await this.u.openOn(serverId)); }
+  async openFor(serverId: string, component: string | null) {
+    const known = this.openOf?.get(serverId);
+    if (known) return byId(known).find((i) => i.source !== 'manual' && i.component === component);
+    return this.remember(await this.u.openFor(serverId, component));
+  }
+
+  async openOn(serverId: string) {
+    const known = this.openOf?.get(serverId);
+    if (known) return byId(known);
+    return this.rememberAll(await this.u.openOn(serverId));
+  }
+
+  async openOnMany(serverIds: readonly string[]) {
+    const found = await this.u.openOnMany(serverIds);
+    this.openOf ??= new Map();
+    for (const id of serverIds) this.openOf.set(id, new Map(this.rememberAll(found.get(id) ?? []).map((i) => [i.id, i])));
+    return found;
+  }
+
   async byTicket(ticketId: string) { return this.remember(await this.u.byTicket(ticketId)); }
   async list(q: IncidentQuery) { return this.rememberAll(await this.u.list(q)); }
   async open() { return this.rememberAll(await this.u.open()); }
   put(i: StoredIncident): void {
     if (!this.bases.has(i.id)) this.bases.set(i.id, null);
+    if (this.openOf) {
+      for (const [serverId, open] of this.openOf) if (serverId !== i.serverId) open.delete(i.id);
+      const known = this.openOf.get(i.serverId);
+      if (known && i.status === 'resolved') known.delete(i.id);
+      else if (known) known.set(i.id, i);
+    }
     this.u.put(i);
   }
+}
+
+/** Open incidents oldest first, as `openOn` answers (ids sort as they were given out). */
+function byId(open: Map<string, StoredIncident>): StoredIncident[] {
+  return [...open.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

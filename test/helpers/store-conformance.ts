@@ -114,6 +114,22 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect((await store.read.incidents.open()).map((i) => i.id)).toEqual(['INC-000002', 'INC-000003', 'INC-000004']);
     }));
 
+    it('reads the open incidents of several servers at once, as openOn reads each', withStore(async ({ store }) => {
+      await tx(store, (u) => {
+        u.incidents.put(incident('INC-000001', { serverId: 'web' }));
+        u.incidents.put(incident('INC-000002', { serverId: 'db', component: null }));
+        u.incidents.put(incident('INC-000003', { serverId: 'web', component: 'email' }));
+        u.incidents.put(incident('INC-000004', { serverId: 'db', status: 'resolved', resolvedAt: T0 }));
+      });
+      const ids = (m: Map<string, Incident[]>) => Object.fromEntries([...m].map(([k, v]) => [k, v.map((i) => i.id)]));
+      expect(ids(await store.read.incidents.openOnMany(['web', 'db', 'none']))).toEqual({ web: ['INC-000001', 'INC-000003'], db: ['INC-000002'] });
+      await tx(store, async (u) => {
+        u.incidents.put(incident('INC-000005', { serverId: 'none', component: 'raid' }));
+        u.incidents.put({ ...(await u.incidents.get('INC-000001'))!, status: 'resolved', resolvedAt: T0 });
+        expect(ids(await u.incidents.openOnMany(['web', 'none']))).toEqual({ web: ['INC-000003'], none: ['INC-000005'] });
+      });
+    }));
+
     it('finds an incident by its ticket', withStore(async ({ store }) => {
       await tx(store, (u) => u.incidents.put(incident('INC-000001', { ticket: { adapter: 'generic', id: 'T-9', url: null, state: 'created' } })));
       expect((await store.read.incidents.byTicket('T-9'))?.id).toBe('INC-000001');
@@ -177,6 +193,37 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.servers.count()).toBe(6);
       await waitUntil(() => heard.length === 6);
       expect(heard).toEqual([1, 2, 3, 4, 5, 6]);
+    }));
+
+    it('peeks at servers as they are now: every rewrite, delete and rolled-back write seen as it stands', withStore(async ({ store }) => {
+      const names = async (ids: string[], inUnit = false) => {
+        const peek = (r: Pick<UnitOfWork['servers'], 'peekMany'>) => r.peekMany(ids);
+        const found = inUnit ? await tx(store, (u) => peek(u.servers)) : await peek(store.read.servers);
+        return Object.fromEntries([...found].map(([id, s]) => [id, s.name]));
+      };
+      await tx(store, (u) => {
+        u.servers.put(server('srv-a'));
+        u.servers.put(server('srv-b'));
+      });
+      expect(await names(['srv-a', 'srv-b', 'srv-absent'])).toEqual({ 'srv-a': 'srv-a-name', 'srv-b': 'srv-b-name' });
+      expect(await names(['srv-a', 'srv-b'], true)).toEqual({ 'srv-a': 'srv-a-name', 'srv-b': 'srv-b-name' });
+      await tx(store, (u) => {
+        u.servers.put(server('srv-a', 'acme', { name: 'renamed' }));
+        u.servers.delete('srv-b');
+      });
+      expect(await names(['srv-a', 'srv-b'], true)).toEqual({ 'srv-a': 'renamed' });
+      expect(await names(['srv-a', 'srv-b'])).toEqual({ 'srv-a': 'renamed' });
+      // A unit sees its own writes, each of them, and what it wrote is gone once it throws.
+      await expect(tx(store, async (u) => {
+        u.servers.put(server('srv-a', 'acme', { name: 'first' }));
+        expect((await u.servers.peekMany(['srv-a'])).get('srv-a')?.name).toBe('first');
+        u.servers.put(server('srv-a', 'acme', { name: 'second' }));
+        u.servers.put(server('srv-b', 'acme', { name: 'back' }));
+        expect(Object.fromEntries([...(await u.servers.peekMany(['srv-a', 'srv-b']))].map(([id, s]) => [id, s.name]))).toEqual({ 'srv-a': 'second', 'srv-b': 'back' });
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await names(['srv-a', 'srv-b'], true)).toEqual({ 'srv-a': 'renamed' });
+      expect(await names(['srv-a', 'srv-b'])).toEqual({ 'srv-a': 'renamed' });
     }));
 
     it('lets concurrent units that read and rewrite one server take turns, so no write is lost', withStore(async ({ store }) => {

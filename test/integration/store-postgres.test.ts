@@ -132,6 +132,30 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       expect(await db.query('SELECT * FROM log_queue')).toEqual([]);
     });
 
+    it('peeks at a server another instance rewrote as rewritten, and without waiting for a unit that holds its lock', async () => {
+      const [a, b] = [await open(), await open()];
+      await a.transaction((u) => u.servers.put(server('srv-1', 'acme', { name: 'one' })));
+      const peekName = async (s: PostgresStore) => s.transaction(async (u) => (await u.servers.peekMany(['srv-1'])).get('srv-1')?.name);
+      expect(await peekName(a)).toBe('one');
+      await b.transaction((u) => u.servers.put(server('srv-1', 'acme', { name: 'two' })));
+      expect(await peekName(a)).toBe('two');
+      let release!: () => void;
+      const holding = b.transaction(async (u) => {
+        await u.servers.getMany(['srv-1']);
+        await new Promise<void>((r) => (release = r));
+        u.servers.put(server('srv-1', 'acme', { name: 'three' }));
+      });
+      await waitFor(() => release !== undefined, { what: 'b to hold the lock' });
+      // While b holds the server's lock, a unit of a that would lock it waits; a peek does not.
+      let locked = false;
+      const locking = a.transaction((u) => u.servers.getMany(['srv-1'])).then(() => void (locked = true));
+      expect(await peekName(a)).toBe('two');
+      expect(locked).toBe(false);
+      release();
+      await Promise.all([holding, locking]);
+      expect(await peekName(a)).toBe('three');
+    });
+
     it('closes while units commit without reporting an error, and numbers what they committed', async () => {
       const errors: string[] = [];
       const a = await open({ onError: (err, what) => errors.push(`${what}: ${(err as Error).message}`) });

@@ -6,6 +6,7 @@ import type { StateChange } from '../../src/domain/status-diff.js';
 import type { ServerState } from '../../src/domain/types.js';
 import { ComponentStateService, type ChangeHandler, type IncomingReport } from '../../src/ingest/component-state.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import type { TransactionOptions, UnitOfWork } from '../../src/store/port.js';
 import { Transactor, type Tx } from '../../src/store/transactor.js';
 
 const now = () => new Date('2026-11-25T10:00:00.000Z');
@@ -148,3 +149,40 @@ describe('reports that only confirm what is known', () => {
     expect((await r.service.apply([report('srv-1', 'failed', at(3))], meta)).changes).toBe(1);
   });
 });
+
+describe('locks taken by ingest', () => {
+  it('locks only the servers a report changes; a confirming report only peeks (on postgres a peek waits for no lock)', async () => {
+    const store = new MemoryStore({ now });
+    await store.open();
+    const locked: string[][] = [];
+    const peeked: string[][] = [];
+    // The store as ingest sees it, recording which servers each unit reads for writing and which it peeks at.
+    const recording = new Proxy(store, {
+      get: (target, prop) => prop !== 'transaction' ? Reflect.get(target, prop, target) : (work: (u: UnitOfWork) => unknown, o?: TransactionOptions) =>
+        target.transaction((u) => work(Object.assign(Object.create(u) as UnitOfWork, {
+          // The engine's namespaces keep their methods on a prototype: overridden, not copied.
+          servers: Object.assign(Object.create(u.servers) as UnitOfWork['servers'], {
+            getMany: (ids: readonly string[]) => (locked.push([...ids]), u.servers.getMany(ids)),
+            peekMany: (ids: readonly string[]) => (peeked.push([...ids]), u.servers.peekMany(ids)),
+          }),
+        })), o),
+    });
+    const service = new ComponentStateService({ transactor: new Transactor({ store: recording, now }), handler: { onChanges: async () => undefined }, dedupRetentionMs: 60_000 });
+    const meta = { mode: 'delta', source: 'console' } as const;
+    await service.apply([report('srv-1'), report('srv-2')], meta, ['a']);
+    expect(locked).toEqual([['srv-1', 'srv-2']]); // new servers are written
+    locked.length = 0;
+    peeked.length = 0;
+    const later = '2026-11-25T10:01:00.000Z';
+    const result = await service.apply([report('srv-1', 'ok', later), report('srv-2', 'failed', later)], meta, ['b']);
+    expect(result.changes).toBe(1);
+    expect(peeked).toEqual([['srv-1', 'srv-2']]);
+    expect(locked).toEqual([['srv-2']]);
+    expect((await store.read.servers.get('srv-2'))?.components.backup.status).toBe('failed');
+    // A steady fleet takes no lock at all.
+    locked.length = 0;
+    await service.apply([report('srv-1', 'ok', later), report('srv-2', 'failed', later)], meta, ['c']);
+    expect(locked).toEqual([]);
+  });
+});
+

@@ -22,14 +22,9 @@ export function tablesReader(source: Tables | (() => Tables)): StoreReader {
   return {
     servers: {
       get: async (id) => t.servers.get(id),
-      getMany: async (ids) => {
-        const out = new Map<string, Server>();
-        for (const id of ids) {
-          const s = t.servers.get(id);
-          if (s) out.set(id, s);
-        }
-        return out;
-      },
+      getMany: async (ids) => serversOf(t, ids),
+      // One unit at a time: nothing here takes locks.
+      peekMany: async (ids) => serversOf(t, ids),
       list: async (q) => t.listServers(q),
       all: async () => [...t.servers.values()],
       count: async () => t.servers.size,
@@ -38,6 +33,14 @@ export function tablesReader(source: Tables | (() => Tables)): StoreReader {
       get: async (id) => t.incidents.get(id),
       openFor: async (serverId, component) => t.openFor(serverId, component),
       openOn: async (serverId) => t.openOn(serverId),
+      openOnMany: async (serverIds) => {
+        const out = new Map<string, StoredIncident[]>();
+        for (const id of serverIds) {
+          const open = t.openOn(id);
+          if (open.length > 0) out.set(id, open);
+        }
+        return out;
+      },
       byTicket: async (ticketId) => {
         const id = t.ticketIndex.get(ticketId);
         return id === undefined ? undefined : t.incidents.get(id);
@@ -235,4 +238,13 @@ export class TablesUnitOfWork {
     this.undos.push(this.t.apply(op));
     this.ops.push(op);
   }
+}
+
+function serversOf(t: Tables, ids: readonly string[]): Map<string, Server> {
+  const out = new Map<string, Server>();
+  for (const id of ids) {
+    const s = t.servers.get(id);
+    if (s) out.set(id, s);
+  }
+  return out;
 }

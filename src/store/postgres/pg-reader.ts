@@ -15,6 +15,7 @@ import type {
 } from '../port.js';
 import { RECORD_LOCK_NAMESPACE } from './locks.js';
 import { auditEntry, loggedEvent, text, type AuditRow, type EventRow, type Freezer } from './rows.js';
+import type { ServerVersions } from './server-versions.js';
 
 export interface Runner {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -22,6 +23,8 @@ export interface Runner {
   readonly locking: boolean;
   /** The servers this unit holds the lock of already (a lock is held until the unit ends): not asked again. */
   readonly lockedServers?: Set<string>;
+  /** The servers this instance has read, by row version (one per store, shared by its units). */
+  readonly versions: ServerVersions;
   readonly freeze: Freezer;
 }
 
@@ -84,6 +87,30 @@ export function pgReader(r: Runner): StoreReader {
         }
         return out;
       },
+      // Only the version of a server this instance has read before crosses the wire, not its record.
+      peekMany: async (ids) => {
+        const wanted = [...new Set(ids.map((id) => text(id)))];
+        const known = r.versions.lookup(wanted);
+        const rows = await r.query<{ id: string; v: string; data: Server | null }>(
+          `SELECT s.id, s.xmin::text || ':' || s.ctid::text AS v, CASE WHEN s.xmin::text || ':' || s.ctid::text = k.v THEN NULL ELSE s.data END AS data
+           FROM unnest($1::text[], $2::text[]) AS k(id, v) JOIN servers s ON s.id = k.id`,
+          [wanted, wanted.map((id) => known.get(id)?.version ?? '')],
+        );
+        const byId = new Map<string, Server>();
+        for (const row of rows) {
+          // NULL: the version sent is current, and known holds what was remembered of it when it was sent.
+          const s = row.data === null ? known.get(row.id)!.server : f(row.data);
+          if (row.data !== null) r.versions.remember(row.id, row.v, s);
+          byId.set(row.id, s);
+        }
+        for (const id of wanted) if (!byId.has(id)) r.versions.forget(id);
+        const out = new Map<string, Server>();
+        for (const id of ids) {
+          const s = byId.get(text(id));
+          if (s) out.set(id, s);
+        }
+        return out;
+      },
       list: async (q: ServerQuery) => {
         const where: string[] = [];
         const params: unknown[] = [];
@@ -105,6 +132,22 @@ export function pgReader(r: Runner): StoreReader {
       openOn: async (serverId) => {
         if (r.locking) await lockServers(r, [serverId]);
         return many<StoredIncident>(`SELECT data FROM incidents WHERE server_id = $1 AND status <> 'resolved' ORDER BY id${forUpdate}`, [text(serverId)]);
+      },
+      openOnMany: async (serverIds) => {
+        if (r.locking) await lockServers(r, serverIds);
+        const rows = await many<StoredIncident>(
+          `SELECT data FROM incidents WHERE server_id = ANY($1::text[]) AND status <> 'resolved' ORDER BY id${forUpdate}`,
+          [serverIds.map((id) => text(id))],
+        );
+        const wanted = new Map(serverIds.map((id) => [text(id), id]));
+        const out = new Map<string, StoredIncident[]>();
+        for (const i of rows) {
+          const id = wanted.get(i.serverId) ?? i.serverId;
+          const list = out.get(id);
+          if (list) list.push(i);
+          else out.set(id, [i]);
+        }
+        return out;
       },
       byTicket: (ticketId) => one<StoredIncident>(`SELECT data FROM incidents WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1${forUpdate}`, [text(ticketId)]),
       list: (q: IncidentQuery) => {

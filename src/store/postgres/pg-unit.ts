@@ -11,6 +11,7 @@ import {
   type StoreReader, type StoredIncident, type UnitOfWork,
 } from '../port.js';
 import { pgReader, type Runner } from './pg-reader.js';
+import type { ServerVersions } from './server-versions.js';
 import { INCIDENT_COLUMNS, incidentParams, json, serverParams, text, type Freezer } from './rows.js';
 
 export const DEAD_LETTERS_KEPT = 1000;
@@ -40,9 +41,9 @@ export class PgUnit {
 
   constructor(
     private readonly client: PoolClient,
-    private readonly opts: { now: () => Date; freeze: Freezer; wrapError: (err: unknown) => unknown },
+    private readonly opts: { now: () => Date; freeze: Freezer; versions: ServerVersions; wrapError: (err: unknown) => unknown },
   ) {
-    const runner: Runner = { query: (sql, params) => this.read(sql, params), locking: true, lockedServers: new Set(), freeze: opts.freeze };
+    const runner: Runner = { query: (sql, params) => this.read(sql, params), locking: true, lockedServers: new Set(), versions: opts.versions, freeze: opts.freeze };
     const r: StoreReader = pgReader(runner);
     const write = (w: Write) => this.write(w);
     this.uow = {

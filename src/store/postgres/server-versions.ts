@@ -1,0 +1,38 @@
+// Servers as this instance last read them, by row version, for `peekMany`: a steady fleet's reports
+// confirm what is stored, and deciding that costs PostgreSQL one index lookup per server and the daemon
+// nothing to parse. A row version is the tuple's xmin (the transaction that wrote it) with its ctid (where
+// it lies): every write of a row makes a new tuple, so a version names one record — also two writes by one
+// transaction, whose tuples lie apart. A version read inside a unit that is rolled back never comes back
+// from another read, so remembering it is harmless.
+import type { Server } from '../port.js';
+
+export interface Remembered {
+  readonly version: string;
+  readonly server: Server;
+}
+
+export class ServerVersions {
+  private readonly byId = new Map<string, Remembered>();
+
+  /** At most `max` servers are remembered (the inventory has its own bound; this one only guards memory). */
+  constructor(private readonly max = 200_000) {}
+
+  /** What is remembered of these ids (the versions a read sends, and what a matching version stands for). */
+  lookup(ids: readonly string[]): Map<string, Remembered> {
+    const out = new Map<string, Remembered>();
+    for (const id of ids) {
+      const known = this.byId.get(id);
+      if (known) out.set(id, known);
+    }
+    return out;
+  }
+
+  remember(id: string, version: string, server: Server): void {
+    if (this.byId.size >= this.max && !this.byId.has(id)) this.byId.clear();
+    this.byId.set(id, { version, server });
+  }
+
+  forget(id: string): void {
+    this.byId.delete(id);
+  }
+}
