@@ -226,6 +226,23 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await names(['srv-a', 'srv-b'])).toEqual({ 'srv-a': 'renamed' });
     }));
 
+    it('writes many servers in one unit as they are, whatever their text holds', withStore(async ({ store }) => {
+      const odd = ['quote " here', 'back\\slash \\" {brace}, comma', 'NULL', '', 'ünï 👍 \n tab\t', '{"a":[1,2]}'];
+      await tx(store, (u) => u.servers.put(server('srv-0', 'acme', { name: 'before' })));
+      await tx(store, (u) => {
+        odd.forEach((name, i) => u.servers.put(server(`srv-${i}`, i % 2 === 0 ? 'acme' : 'glo"bex', { name })));
+        u.servers.put(server('srv-1', 'glo"bex', { name: odd[1] })); // twice in one unit: the last one counts
+        u.servers.delete('srv-5');
+        u.servers.put(server('srv-6', 'acme', { name: 'after a delete' }));
+      });
+      const all = await store.read.servers.all();
+      expect(all.map((s) => [s.id, s.customerId, s.name])).toEqual([
+        ['srv-0', 'acme', odd[0]], ['srv-1', 'glo"bex', odd[1]], ['srv-2', 'acme', odd[2]], ['srv-3', 'glo"bex', odd[3]],
+        ['srv-4', 'acme', odd[4]], ['srv-6', 'acme', 'after a delete'],
+      ]);
+      expect((await store.read.servers.list({ customerId: 'glo"bex', limit: 10 })).map((s) => s.id)).toEqual(['srv-1', 'srv-3']);
+    }));
+
     it('lets concurrent units that read and rewrite one server take turns, so no write is lost', withStore(async ({ store }) => {
       await tx(store, (u) => u.servers.put(server('srv-shared')));
       await Promise.all(Array.from({ length: 8 }, (_, i) => tx(store, async (u) => {

@@ -87,26 +87,33 @@ export function pgReader(r: Runner): StoreReader {
         }
         return out;
       },
-      // Only the version of a server this instance has read before crosses the wire, not its record.
+      // Only servers this instance has not read as they are now come back: a steady fleet's peek returns
+      // no rows. A server that is gone comes back with no version, and is forgotten.
       peekMany: async (ids) => {
         const wanted = [...new Set(ids.map((id) => text(id)))];
         const known = r.versions.lookup(wanted);
-        const rows = await r.query<{ id: string; v: string; data: Server | null }>(
-          `SELECT s.id, s.xmin::text || ':' || s.ctid::text AS v, CASE WHEN s.xmin::text || ':' || s.ctid::text = k.v THEN NULL ELSE s.data END AS data
-           FROM unnest($1::text[], $2::text[]) AS k(id, v) JOIN servers s ON s.id = k.id`,
+        const rows = await r.query<{ id: string; v: string | null; data: Server | null }>(
+          `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
+           FROM unnest($1::text[], $2::text[]) AS k(id, v) LEFT JOIN servers s ON s.id = k.id
+           WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
           [wanted, wanted.map((id) => known.get(id)?.version ?? '')],
         );
-        const byId = new Map<string, Server>();
+        const changed = new Map<string, Server | null>();
         for (const row of rows) {
-          // NULL: the version sent is current, and known holds what was remembered of it when it was sent.
-          const s = row.data === null ? known.get(row.id)!.server : f(row.data);
-          if (row.data !== null) r.versions.remember(row.id, row.v, s);
-          byId.set(row.id, s);
+          if (row.v === null || row.data === null) {
+            changed.set(row.id, null);
+            r.versions.forget(row.id);
+          } else {
+            const s = f(row.data);
+            changed.set(row.id, s);
+            r.versions.remember(row.id, row.v, s);
+          }
         }
-        for (const id of wanted) if (!byId.has(id)) r.versions.forget(id);
         const out = new Map<string, Server>();
         for (const id of ids) {
-          const s = byId.get(text(id));
+          const t = text(id);
+          // Not among the rows: the version sent is current, and known holds what it stands for.
+          const s = changed.has(t) ? changed.get(t) : known.get(t)?.server;
           if (s) out.set(id, s);
         }
         return out;

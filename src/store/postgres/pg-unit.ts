@@ -21,7 +21,12 @@ interface Write {
   params: unknown[];
   /** Writes of one record: only the last one of a batch is sent. */
   key?: string;
+  /** A server upsert: those of one batch go as one statement. */
+  server?: true;
 }
+
+const SERVERS_UPSERT = `INSERT INTO servers (id, customer_id, data) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+  ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data`;
 
 export class UnitOverError extends Error {
   readonly code = 'unit_over';
@@ -51,7 +56,7 @@ export class PgUnit {
       servers: {
         ...r.servers,
         put: (s: Server) =>
-          write({ key: `s:${s.id}`, sql: 'INSERT INTO servers (id, customer_id, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data', params: serverParams(s) }),
+          write({ key: `s:${s.id}`, server: true, sql: 'INSERT INTO servers (id, customer_id, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data', params: serverParams(s) }),
         delete: (id) => write({ key: `s:${id}`, sql: 'DELETE FROM servers WHERE id = $1', params: [text(id)] }),
       },
       incidents: {
@@ -243,14 +248,31 @@ export class PgUnit {
 /**
  * One batch of writes as it is sent: only the last write of each record. No read came between them, so
  * nothing could see the others, and no constraint is checked before COMMIT that the order of rows of
- * different records could trip (no foreign keys; the open-incident key is deferred).
+ * different records could trip (no foreign keys; the open-incident key is deferred) — which also lets
+ * the server upserts go together.
  */
 function ordered(writes: Write[]): Write[] {
   const lastOf = new Map<string, number>();
   writes.forEach((w, i) => {
     if (w.key !== undefined) lastOf.set(w.key, i);
   });
-  return writes.filter((w, i) => w.key === undefined || lastOf.get(w.key) === i);
+  const last = writes.filter((w, i) => w.key === undefined || lastOf.get(w.key) === i);
+  return mergeServers(last);
+}
+
+/**
+ * The server upserts of a batch as one statement, where the first of them was: a report of many servers
+ * changes many at once, and one statement each was a round trip each. Each server appears once (above).
+ */
+function mergeServers(writes: Write[]): Write[] {
+  const servers = writes.filter((w) => w.server);
+  if (servers.length < 2) return writes;
+  const merged: Write = {
+    sql: SERVERS_UPSERT,
+    params: [0, 1, 2].map((col) => servers.map((w) => w.params[col])),
+  };
+  const first = writes.indexOf(servers[0]);
+  return writes.flatMap((w, i) => (i === first ? [merged] : w.server ? [] : [w]));
 }
 
 function withoutSeq<T extends object>(item: T): T {
