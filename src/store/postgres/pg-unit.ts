@@ -11,6 +11,7 @@ import {
   type StoreReader, type StoredIncident, type UnitOfWork,
 } from '../port.js';
 import { pgReader, type Runner } from './pg-reader.js';
+import { prepared } from './prepared.js';
 import type { ServerVersions } from './server-versions.js';
 import { INCIDENT_COLUMNS, incidentParams, json, serverParams, text, type Freezer } from './rows.js';
 
@@ -228,7 +229,7 @@ export class PgUnit {
    * them (pg deprecates queueing on a busy client; this is the queue).
    */
   private send<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
-    const next = this.tail.then(() => this.client.query<R>(sql, params));
+    const next = this.tail.then(() => this.client.query<R>(prepared(sql, params)));
     this.tail = next.catch(() => undefined);
     return next;
   }

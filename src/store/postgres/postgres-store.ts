@@ -13,6 +13,7 @@ import { EventFeed } from './event-feed.js';
 import { migrate } from './migrations.js';
 import { pgReader } from './pg-reader.js';
 import { PgUnit } from './pg-unit.js';
+import { prepared } from './prepared.js';
 import { ServerVersions } from './server-versions.js';
 import { Sequencer } from './sequencer.js';
 import { throttleErrors } from './throttle.js';
@@ -344,7 +345,7 @@ export class PostgresStore implements Store {
     // Until close has ended the sessions: what units still running commit is still read and heard.
     if (!this.servicePool || this.ended) throw new StoreUnavailableError('the store is not open');
     try {
-      const res = await this.servicePool.query(sql, params);
+      const res = await this.servicePool.query(prepared(sql, params));
       this.up = true;
       return res.rows as R[];
     } catch (err) {

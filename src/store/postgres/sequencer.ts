@@ -13,6 +13,7 @@
 // between the two) are numbered by the next pass of any instance: every instance sweeps once a second.
 import type pg from 'pg';
 import type { LoggedEvent } from '../../domain/types.js';
+import { prepared } from './prepared.js';
 import { loggedEvent, type EventRow } from './rows.js';
 
 export const EVENTS_CHANNEL = 'escalatord_events';
@@ -76,7 +77,7 @@ export class Sequencer {
     let last = 0;
     try {
       // Outside a transaction: the function's statement is one, committed when it returns.
-      const { rows } = await c.query<EventRow & { moved: string; last: string; seq: string | null }>(SEQUENCE_SQL, [BATCH]);
+      const { rows } = await c.query<EventRow & { moved: string; last: string; seq: string | null }>(prepared(SEQUENCE_SQL, [BATCH]));
       moved = Number(rows[0].moved);
       last = Number(rows[0].last);
       events = rows.filter((r) => r.seq !== null).map(loggedEvent);
