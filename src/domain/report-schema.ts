@@ -63,14 +63,34 @@ const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const KINDS: ReadonlySet<unknown> = new Set(COMPONENT_KINDS);
 const STATUSES: ReadonlySet<unknown> = new Set(COMPONENT_STATUSES);
 
-/** A UTC instant in toISOString form (milliseconds optional), normalised; undefined for anything else. */
+/**
+ * A UTC instant in toISOString form (milliseconds optional), normalised; undefined for anything else. By
+ * hand rather than through Date (every report carries one, a batch of 64 reports 64): the fields are in
+ * range for the calendar (Feb 29 only in a leap year, no 24:00, no leap second), as Date and the schema
+ * require.
+ */
 function quickInstant(v: unknown): string | undefined {
   if (typeof v !== 'string' || !UTC_INSTANT.test(v)) return undefined;
-  const ms = Date.parse(v);
-  if (Number.isNaN(ms)) return undefined;
-  const iso = new Date(ms).toISOString();
-  // A day or hour out of range (Feb 30, 24:00) rolls over in Date but is refused by the schema.
-  return iso.slice(0, 19) === v.slice(0, 19) ? iso : undefined;
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 2);
+  const day = digits(v, 8, 2);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (digits(v, 11, 2) > 23 || digits(v, 14, 2) > 59 || digits(v, 17, 2) > 59) return undefined;
+  // Milliseconds written in full, as toISOString writes them: …:05Z and …:05.5Z become …:05.000Z and …:05.500Z.
+  if (v.length === 24) return v;
+  return `${v.slice(0, 19)}.${v.slice(20, -1).padEnd(3, '0')}Z`;
+}
+
+/** The decimal number of `length` digits at `at` (the pattern has made sure they are digits). */
+function digits(s: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 const quickId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= LIMITS.idLength;

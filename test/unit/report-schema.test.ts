@@ -59,7 +59,9 @@ describe('the quick path of report validation', () => {
     fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
     fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().replace('.000', '')),
     fc.constantFrom('2026-02-30T10:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25T10:00:60Z', '2026-11-25T10:00:00+01:00', '2026-11-25T10:00:00.1234Z',
-      '2026-11-25T10:00:00.1Z', '2026-11-25 10:00:00Z', '2026-11-25T10:00:00z', '0000-01-01T00:00:00Z', '2026-13-01T00:00:00Z', ''),
+      '2026-11-25T10:00:00.1Z', '2026-11-25 10:00:00Z', '2026-11-25T10:00:00z', '0000-01-01T00:00:00Z', '2026-13-01T00:00:00Z', '',
+      '2024-02-29T23:59:59.99Z', '2000-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2026-02-29T00:00:00Z', '2026-04-31T00:00:00Z',
+      '2026-04-30T00:00:00Z', '2026-00-10T00:00:00Z', '2026-12-00T00:00:00Z', '2026-12-31T23:59:59.999Z', '9999-12-31T23:59:60Z'),
     fc.string(),
   );
   const ids = mostly(fc.constantFrom('srv-0001', 'backup', 'x'.repeat(200)), fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('', 'x'.repeat(201), '__proto__', 'constructor')));
@@ -94,6 +96,21 @@ describe('the quick path of report validation', () => {
     }), { numRuns: 3000 });
     // The property is not vacuous: well-formed reports do take the quick path.
     expect(quick).toBeGreaterThan(100);
+  });
+
+  it('normalises instants as the schema does, and leaves a date the calendar does not have to it', () => {
+    const at = (observedAt: string) => quickReport({ serverId: 'srv-1', observedAt, reachable: true, components: [] })?.observedAt;
+    for (const [sent, stored] of [
+      ['2026-11-25T10:00:05Z', '2026-11-25T10:00:05.000Z'], ['2026-11-25T10:00:05.5Z', '2026-11-25T10:00:05.500Z'],
+      ['2026-11-25T10:00:05.25Z', '2026-11-25T10:00:05.250Z'], ['2024-02-29T10:00:05.123Z', '2024-02-29T10:00:05.123Z'],
+      ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
+    ]) {
+      expect(at(sent)).toBe(stored);
+      expect(schemaResult({ serverId: 'srv-1', observedAt: sent, reachable: true, components: [] })).toMatchObject({ ok: true, value: { observedAt: stored } });
+    }
+    for (const sent of ['2100-02-29T00:00:00Z', '2026-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25T10:60:00Z', '2026-11-25T10:00:60Z']) {
+      expect(at(sent), sent).toBeUndefined();
+    }
   });
 
   it('takes the quick path for what consoles send and leaves a bad field to the schema, which names it', () => {
