@@ -63,6 +63,11 @@ function observationFrom(base: ServerState, next: ServerState): Observation {
   return { base, serverAt: next.observedAt > base.observedAt ? next.observedAt : base.observedAt, at };
 }
 
+/** The report with the reachability its sender did not know taken from the stored server (reachable if new). */
+function withReachable(report: IncomingReport, base: ServerState | undefined): StatusReport {
+  return report.reachable !== undefined ? (report as StatusReport) : { ...report, reachable: base?.reachable ?? true };
+}
+
 /** Ingest is answered at COMMIT: a 202 says the reports are durable, not that the live feed has heard them. */
 const AT_COMMIT = { awaitListeners: false } as const;
 
@@ -180,14 +185,14 @@ export class ComponentStateService {
       for (const k of d.keys) if (claimed.delete(k)) n++;
       return d.keys.length === 0 || n > 0;
     });
-    const stored = await this.serversFor(tx, batch.filter((_, i) => fresh[i]));
+    const { stored, changing } = await this.serversFor(tx, batch.filter((_, i) => fresh[i]));
     const results: ApplyResult[] = [];
     for (const [i, d] of batch.entries()) {
       if (!fresh[i]) {
         results.push({ applied: 0, duplicate: true, changes: 0, refused: [] });
         continue;
       }
-      const changes = await this.applyInTx(tx, d.reports, d.meta, stored);
+      const changes = await this.applyInTx(tx, d.reports, d.meta, stored, changing);
       results.push({ applied: d.reports.length, duplicate: false, changes: changes.length, refused: d.refused });
     }
     return results;
@@ -199,17 +204,16 @@ export class ComponentStateService {
    * at, which on postgres takes no lock and, for a server read before, moves only its row version. A
    * confirmation decided on a peek is as if it came just before any write that follows it.
    */
-  private async serversFor(tx: Tx, deliveries: readonly Delivery[]): Promise<Map<string, ServerState>> {
+  private async serversFor(tx: Tx, deliveries: readonly Delivery[]): Promise<{ stored: Map<string, ServerState>; changing: ReadonlySet<string> }> {
     const seen = await tx.servers.peekMany([...new Set(deliveries.flatMap((d) => d.reports.map((r) => r.serverId)))]);
     const changing = new Set<string>();
     for (const d of deliveries) {
       for (const report of d.reports) {
         const base = seen.get(report.serverId);
-        const known = report.reachable === undefined && base ? { ...report, reachable: base.reachable } : (report as StatusReport);
-        if (!base || !confirmsOnly(base, known, d.meta.mode, this.diffMeta(d.meta, report.serverId))) changing.add(report.serverId);
+        if (!base || !confirmsOnly(base, withReachable(report, base), d.meta.mode, this.diffMeta(d.meta, report.serverId))) changing.add(report.serverId);
       }
     }
-    if (changing.size === 0) return seen;
+    if (changing.size === 0) return { stored: seen, changing };
     const locked = await tx.servers.getMany([...changing]);
     await this.deps.handler.prepare?.(tx, [...changing]);
     const stored = new Map(seen);
@@ -218,7 +222,7 @@ export class ComponentStateService {
       if (s) stored.set(id, s);
       else stored.delete(id);
     }
-    return stored;
+    return { stored, changing };
   }
 
   /** Applies only the reports whose own key was not claimed before (Alertmanager: one key per alert state). */
@@ -240,8 +244,12 @@ export class ComponentStateService {
     return this.deps.inventory.admit(reports);
   }
 
-  /** `stored`: the servers as already read in this unit (kept up to date with what this writes). */
-  async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta, stored?: Map<string, ServerState>): Promise<StateChange[]> {
+  /**
+   * `stored`: the servers as already read in this unit (kept up to date with what this writes);
+   * `changing`: with it, the servers that some report changes — every report of the others is known
+   * to confirm what is stored (serversFor asked), and is not asked again.
+   */
+  async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta, stored?: Map<string, ServerState>, changing?: ReadonlySet<string>): Promise<StateChange[]> {
     const all: StateChange[] = [];
     stored ??= await tx.servers.getMany([...new Set(reports.map((r) => r.serverId))]);
     for (const incoming of reports) {
@@ -249,10 +257,10 @@ export class ComponentStateService {
       // A server no longer stored (the sweeper forgot it) takes its kept instants with it.
       if (!base) this.observed.delete(incoming.serverId);
       const seen = this.observationOf(base);
-      const report: StatusReport = { ...incoming, reachable: incoming.reachable ?? base?.reachable ?? true };
+      const report = withReachable(incoming, base);
       const diffMeta = this.diffMeta(meta, report.serverId);
       // The common case, decided without copying the server: the report confirms what is known.
-      if (base && confirmsOnly(base, report, meta.mode, diffMeta)) {
+      if (base && (changing ? !changing.has(report.serverId) : confirmsOnly(base, report, meta.mode, diffMeta))) {
         this.observe(base, seen, report);
         continue;
       }

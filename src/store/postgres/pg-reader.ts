@@ -94,9 +94,10 @@ export function pgReader(r: Runner): StoreReader {
         const known = r.versions.lookup(wanted);
         const rows = await r.query<{ id: string; v: string | null; data: Server | null }>(
           `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
-           FROM unnest($1::text[], $2::text[]) AS k(id, v) LEFT JOIN servers s ON s.id = k.id
+           FROM json_to_recordset($1::json) AS k(id text, v text) LEFT JOIN servers s ON s.id = k.id
            WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
-          [wanted, wanted.map((id) => known.get(id)?.version ?? '')],
+          // As JSON, not two text[]: a batch's ids and versions, quoted by V8 rather than element by element.
+          [JSON.stringify(wanted.map((id) => ({ id, v: known.get(id)?.version ?? '' })))],
         );
         const changed = new Map<string, Server | null>();
         for (const row of rows) {
