@@ -96,8 +96,8 @@ export function pgReader(r: Runner): StoreReader {
           `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
            FROM json_to_recordset($1::json) AS k(id text, v text) LEFT JOIN servers s ON s.id = k.id
            WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
-          // As JSON, not two text[]: a batch's ids and versions, quoted by V8 rather than element by element.
-          [JSON.stringify(wanted.map((id) => ({ id, v: known.get(id)?.version ?? '' })))],
+          // As JSON, not two text[] (quoted element by element): a known server's part is written once per version.
+          [`[${wanted.map((id) => known.get(id)?.asked ?? JSON.stringify({ id, v: '' })).join(',')}]`],
         );
         const changed = new Map<string, Server | null>();
         for (const row of rows) {

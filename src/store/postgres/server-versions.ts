@@ -9,6 +9,8 @@ import type { Server } from '../port.js';
 export interface Remembered {
   readonly version: string;
   readonly server: Server;
+  /** `{"id":…,"v":…}`, as a peek sends it: written once per version, not once per peek. */
+  readonly asked: string;
 }
 
 export class ServerVersions {
@@ -29,7 +31,7 @@ export class ServerVersions {
 
   remember(id: string, version: string, server: Server): void {
     if (this.byId.size >= this.max && !this.byId.has(id)) this.byId.clear();
-    this.byId.set(id, { version, server });
+    this.byId.set(id, { version, server, asked: JSON.stringify({ id, v: version }) });
   }
 
   forget(id: string): void {
