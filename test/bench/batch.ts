@@ -1,7 +1,8 @@
 // Benchmark: batched statuses against a real Alertmanager, in the same run. Debian's
 // `prometheus-alertmanager` takes `POST /api/v2/alerts` with 64 alerts per request (one fixed body, as
 // Prometheus re-sends its firing alerts); the daemon takes signed console webhooks of `{"reports":[…]}`,
-// 64 servers per request, on each storage engine. Same autocannon client, connections and duration.
+// 64 servers per request, on each storage engine. Same autocannon client, connections and duration, in
+// alternating rounds (lib.ts `alternating`).
 // Target: the daemon's reports/s at least the alerts/s Alertmanager accepts.
 //
 // Two shapes of report: `batch` gives each report what one alert carries (one server, one component's
@@ -9,7 +10,7 @@
 // server, all ten components). In both, the fleet is steady as Alertmanager's alerts are: a report
 // repeats the server's last state, except 1 in 100 that moves one component between ok and degraded.
 import autocannon from 'autocannon';
-import { benchStorage, cleanup, load1, signedRequest, simServerId, startAlertmanager, startDaemonWithConsole, tempDir, withCpu, type BenchResult, type Engine } from './lib.js';
+import { alternating, benchStorage, cleanup, load1, signedRequest, simServerId, startAlertmanager, startDaemonWithConsole, tempDir, type BenchResult, type Engine } from './lib.js';
 
 export const BATCH = 64;
 const CONNECTIONS = 32;
@@ -92,27 +93,28 @@ export async function benchBatch(engine: Engine, components: 1 | 10, seconds = 1
       await daemonRun(daemon.url, 3);
       await renice();
       const loadBefore = load1();
-      const amMeasured = await withCpu({ am: am.child.pid, bench: process.pid }, () => amRun(am.url, seconds));
-      const daemonMeasured = await withCpu({ daemon: daemon.child.pid, bench: process.pid, ...(engine === 'postgres' ? { postgres: 0 } : {}) }, () => daemonRun(daemon.url, seconds));
-      const [amResult, daemonResult] = [amMeasured.result, daemonMeasured.result];
+      const m = await alternating({
+        am: { pids: { am: am.child.pid, bench: process.pid }, run: (s) => amRun(am.url, s) },
+        daemon: { pids: { daemon: daemon.child.pid, bench: process.pid, ...(engine === 'postgres' ? { postgres: 0 } : {}) }, run: (s) => daemonRun(daemon.url, s) },
+      }, seconds);
       // CPU per request: what each side costs, whatever else the machine was doing.
-      const perReq = (ms: number, r: autocannon.Result) => Number((ms / Math.max(1, r.requests.total)).toFixed(2));
-      const alertsPerS = amResult.requests.average * BATCH;
-      const reportsPerS = daemonResult.requests.average * BATCH;
+      const perReq = (ms: number, total: number) => Number((ms / Math.max(1, total)).toFixed(2));
+      const alertsPerS = m.am.rps * BATCH;
+      const reportsPerS = m.daemon.rps * BATCH;
       const ratio = reportsPerS / alertsPerS;
-      const amErrors = amResult.non2xx + amResult.errors;
-      const daemonErrors = daemonResult.non2xx + daemonResult.errors;
+      const amErrors = m.am.errors;
+      const daemonErrors = m.daemon.errors;
       return {
         name: `batched statuses on ${engine}: 64 reports (${components === 1 ? 'one component each, as an alert' : 'ten components each'}) per signed webhook vs Alertmanager, 64 alerts per POST`,
         target: 'daemon reports/s >= 1.0 x Alertmanager alerts/s, no errors',
         measured: {
           alertmanagerAlertsPerS: Math.round(alertsPerS), daemonReportsPerS: Math.round(reportsPerS), ratio: Number(ratio.toFixed(2)),
           componentStatusesPerS: Math.round(reportsPerS * components),
-          alertmanagerP99Ms: amResult.latency.p99, daemonP99Ms: daemonResult.latency.p99, alertmanagerErrors: amErrors, daemonErrors,
-          alertmanagerCpuMsPerPost: perReq(amMeasured.cpuMs.am, amResult), daemonCpuMsPerPost: perReq(daemonMeasured.cpuMs.daemon, daemonResult),
-          ...(engine === 'postgres' ? { postgresCpuMsPerPost: perReq(daemonMeasured.cpuMs.postgres, daemonResult) } : {}),
-          loadGenCpuShareAm: Number((amMeasured.cpuMs.bench / (seconds * 1000)).toFixed(2)),
-          loadGenCpuShareDaemon: Number((daemonMeasured.cpuMs.bench / (seconds * 1000)).toFixed(2)),
+          alertmanagerP99Ms: m.am.p99Ms, daemonP99Ms: m.daemon.p99Ms, alertmanagerErrors: amErrors, daemonErrors,
+          alertmanagerCpuMsPerPost: perReq(m.am.cpuMs.am, m.am.total), daemonCpuMsPerPost: perReq(m.daemon.cpuMs.daemon, m.daemon.total),
+          ...(engine === 'postgres' ? { postgresCpuMsPerPost: perReq(m.daemon.cpuMs.postgres, m.daemon.total) } : {}),
+          loadGenCpuShareAm: Number((m.am.cpuMs.bench / (m.am.seconds * 1000)).toFixed(2)),
+          loadGenCpuShareDaemon: Number((m.daemon.cpuMs.bench / (m.daemon.seconds * 1000)).toFixed(2)),
           load1mBefore: loadBefore, load1mAfter: load1(),
         },
         pass: ratio >= 1 && daemonErrors === 0 && amErrors === 0,

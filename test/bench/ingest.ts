@@ -1,8 +1,8 @@
 // Benchmark 1: signed console reports into the full daemon (durable store on) against a bare express 5
-// JSON endpoint, same autocannon client, same run, on each storage engine. Targets: `file` at least 0.6×
-// and `postgres` at least 0.5× the bare endpoint's rate, no errors.
+// JSON endpoint, same autocannon client, same run (in alternating rounds, lib.ts `alternating`), on each
+// storage engine. Targets: `file` at least 0.6× and `postgres` at least 0.5× the bare endpoint's rate, no errors.
 import autocannon from 'autocannon';
-import { signedRequest, benchStorage, cleanup, load1, simServerId, startBareExpress, startDaemonWithConsole, tempDir, withCpu, type BenchResult, type Engine } from './lib.js';
+import { alternating, signedRequest, benchStorage, cleanup, load1, simServerId, startBareExpress, startDaemonWithConsole, tempDir, type BenchResult, type Engine } from './lib.js';
 
 const COMPONENTS = ['domain-services', 'file-services', 'email', 'backup', 'antivirus', 'update-agent', 'remote-access', 'disks', 'raid', 'psu'];
 const HARDWARE = new Set(['disks', 'raid', 'psu']);
@@ -43,22 +43,23 @@ export async function benchIngest(engine: Engine, seconds = 10): Promise<BenchRe
       await blast(`${daemon.url}/api/v1/ingest/console`, 3);
       await renice();
       const loadBefore = load1();
-      const bareMeasured = await withCpu({ bare: bare.child.pid }, () => blast(`${bare.url}/ingest`, seconds));
-      const daemonMeasured = await withCpu({ daemon: daemon.child.pid, bench: process.pid, ...(engine === 'postgres' ? { postgres: 0 } : {}) }, () => blast(`${daemon.url}/api/v1/ingest/console`, seconds));
-      const [bareRun, daemonRun] = [bareMeasured.result, daemonMeasured.result];
-      const perReq = (ms: number, r: autocannon.Result) => Number((ms / Math.max(1, r.requests.total)).toFixed(3));
-      const ratio = daemonRun.requests.average / bareRun.requests.average;
-      const non2xx = daemonRun.non2xx + daemonRun.errors;
+      const m = await alternating({
+        bare: { pids: { bare: bare.child.pid }, run: (s) => blast(`${bare.url}/ingest`, s) },
+        daemon: { pids: { daemon: daemon.child.pid, bench: process.pid, ...(engine === 'postgres' ? { postgres: 0 } : {}) }, run: (s) => blast(`${daemon.url}/api/v1/ingest/console`, s) },
+      }, seconds);
+      const perReq = (ms: number, total: number) => Number((ms / Math.max(1, total)).toFixed(3));
+      const ratio = m.daemon.rps / m.bare.rps;
+      const non2xx = m.daemon.errors;
       const target = INGEST_TARGET[engine];
       return {
         name: `ingest on ${engine}: signed reports, durable, vs bare express`,
         target: `daemon req/s >= ${target} x bare express req/s, no errors`,
         measured: {
-          bareRps: Math.round(bareRun.requests.average), daemonRps: Math.round(daemonRun.requests.average), ratio: Number(ratio.toFixed(2)),
-          daemonP99Ms: daemonRun.latency.p99, bareP99Ms: bareRun.latency.p99, daemonErrors: non2xx,
-          bareCpuMsPerReq: perReq(bareMeasured.cpuMs.bare, bareRun), daemonCpuMsPerReq: perReq(daemonMeasured.cpuMs.daemon, daemonRun),
-          ...(engine === 'postgres' ? { postgresCpuMsPerReq: perReq(daemonMeasured.cpuMs.postgres, daemonRun) } : {}),
-          loadGenCpuShare: Number((daemonMeasured.cpuMs.bench / (seconds * 1000)).toFixed(2)), load1mBefore: loadBefore, load1mAfter: load1(),
+          bareRps: Math.round(m.bare.rps), daemonRps: Math.round(m.daemon.rps), ratio: Number(ratio.toFixed(2)),
+          daemonP99Ms: m.daemon.p99Ms, bareP99Ms: m.bare.p99Ms, daemonErrors: non2xx,
+          bareCpuMsPerReq: perReq(m.bare.cpuMs.bare, m.bare.total), daemonCpuMsPerReq: perReq(m.daemon.cpuMs.daemon, m.daemon.total),
+          ...(engine === 'postgres' ? { postgresCpuMsPerReq: perReq(m.daemon.cpuMs.postgres, m.daemon.total) } : {}),
+          loadGenCpuShare: Number((m.daemon.cpuMs.bench / (m.daemon.seconds * 1000)).toFixed(2)), load1mBefore: loadBefore, load1mAfter: load1(),
         },
         pass: ratio >= target && non2xx === 0,
       };

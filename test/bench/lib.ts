@@ -313,6 +313,47 @@ export async function withCpu<T>(pids: Record<string, number | undefined>, fn: (
   return { result, cpuMs: Object.fromEntries(Object.keys(pids).map((k) => [k, Math.round((after[k] - before[k]) * 1000)])) };
 }
 
+/** What one side of a comparison did over all its rounds. */
+export interface SideMeasured {
+  /** Requests answered per second over the rounds' whole time. */
+  rps: number;
+  total: number;
+  errors: number;
+  /** The worst round's p99 latency. */
+  p99Ms: number;
+  /** CPU of each process named, summed over the rounds. */
+  cpuMs: Record<string, number>;
+  seconds: number;
+}
+
+export interface Side {
+  pids: Record<string, number | undefined>;
+  run: (seconds: number) => Promise<{ requests: { total: number }; duration: number; non2xx: number; errors: number; latency: { p99: number } }>;
+}
+
+/**
+ * Two loads measured in alternating rounds (A B, B A, A B, …) of `seconds / rounds` each: on a shared
+ * host whose capacity drifts within a minute, one long run of each side made the ratio swing by a fifth
+ * from run to run; alternating, the drift weighs on both sides alike.
+ */
+export async function alternating<K extends string>(sides: Record<K, Side>, seconds: number, rounds = 4): Promise<Record<K, SideMeasured>> {
+  const names = Object.keys(sides) as K[];
+  const out = Object.fromEntries(names.map((k) => [k, { rps: 0, total: 0, errors: 0, p99Ms: 0, cpuMs: {} as Record<string, number>, seconds: 0 }])) as Record<K, SideMeasured>;
+  for (let round = 0; round < rounds; round++) {
+    for (const k of round % 2 === 0 ? names : [...names].reverse()) {
+      const { result, cpuMs } = await withCpu(sides[k].pids, () => sides[k].run(seconds / rounds));
+      const m = out[k];
+      m.total += result.requests.total;
+      m.errors += result.non2xx + result.errors;
+      m.p99Ms = Math.max(m.p99Ms, result.latency.p99);
+      m.seconds += result.duration;
+      for (const [pid, ms] of Object.entries(cpuMs)) m.cpuMs[pid] = (m.cpuMs[pid] ?? 0) + ms;
+    }
+  }
+  for (const k of names) out[k].rps = out[k].total / Math.max(0.001, out[k].seconds);
+  return out;
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
