@@ -24,6 +24,23 @@ const MIN_SECRET_CHARS = 16;
 /** Values people leave in example files: `change-me…`, `REPLACE-ME-…`, `<your token>`, `xxxxxxxx`. */
 const PLACEHOLDER = /change[-_ ]?me|replace[-_ ]?me|placeholder|your[-_ ]?(token|secret|password)|<[^>]*>|^x{4,}$/i;
 
+/**
+ * A webhook URL from an example: a placeholder word, a host under a name reserved for examples
+ * (RFC 2606: `.example`, example.com/.net/.org), or a part that is only X's (Slack's own docs write
+ * `…/T000/B000/XXXX`).
+ */
+function placeholderUrl(url: string): boolean {
+  if (PLACEHOLDER.test(url)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (/(^|\.)example(\.(com|net|org))?$/i.test(parsed.hostname)) return true;
+  return parsed.pathname.split('/').some((part) => /^x{4,}$/i.test(part));
+}
+
 type Node = Record<string, unknown>;
 const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -178,7 +195,7 @@ function checkSecrets(doc: unknown, problems: Finding[], warnings: Finding[]): v
   // A Teams or Slack webhook URL is itself the credential (whoever has it can post): a placeholder left
   // from an example is refused like a token would be. Length and sharing do not apply to a URL.
   for (const [i, c] of entriesAt<{ type?: string; url?: string }>(doc, ['notifications', 'channels'])) {
-    if ((c.type === 'teams' || c.type === 'slack') && typeof c.url === 'string' && PLACEHOLDER.test(c.url)) {
+    if ((c.type === 'teams' || c.type === 'slack') && typeof c.url === 'string' && placeholderUrl(c.url)) {
       exposure.push({ path: ['notifications', 'channels', String(i), 'url'], message: `looks like a placeholder from an example file; set the channel's real webhook URL (on ${host})` });
     }
   }

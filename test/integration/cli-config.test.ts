@@ -16,6 +16,8 @@ function envFor(file: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const m of readFileSync(file, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g)) {
     if (!m[2] || /_(TOKEN|SECRET)$/.test(m[1])) env[m[1]] = `${m[1].toLowerCase()}-value-0123456789abcdef`;
+    // A Slack webhook URL is a credential too: its default in the example is a placeholder.
+    if (/_SLACK_URL$/.test(m[1])) env[m[1]] = 'https://hooks.slack.com/services/T01ABC2DEF/B01ABC2DEF/q1w2e3r4t5y6u7i8o9p0';
   }
   return env;
 }
@@ -71,7 +73,7 @@ describe('escalatord check-config', () => {
   it('refuses the production example as shipped: its placeholder tokens on 0.0.0.0, each named, no secret printed', async () => {
     const r = await runCli(['check-config', join(REPO_ROOT, 'config/production.example.yaml')]);
     expect(r.code).toBe(1);
-    for (const path of ['auth.tokens.0.token', 'auth.tokens.2.token', 'ingest.console.secret', 'ticketing.token']) expect(r.stderr).toMatch(new RegExp(`${path.replace(/\./g, '\\.')}: .*placeholder`));
+    for (const path of ['auth.tokens.0.token', 'auth.tokens.2.token', 'ingest.console.secret', 'ticketing.token', 'notifications.channels.1.url']) expect(r.stderr).toMatch(new RegExp(`${path.replace(/\./g, '\\.')}: .*placeholder`));
     expect(r.stderr).not.toContain('change-me-l2-token-00000000');
   });
 

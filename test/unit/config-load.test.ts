@@ -205,12 +205,17 @@ describe('loading the configuration', () => {
         'notifications: { channels: [',
         '  { id: teams, type: teams, url: "https://example.webhook.office.com/workflows/change-me" },',
         '  { id: slack, type: slack, url: "https://hooks.slack.com/services/REPLACE-ME" },',
-        '  { id: ok, type: teams, url: "https://prod-12.westeurope.logic.azure.com/workflows/3f1c/triggers/manual/paths/invoke?sig=Xy12" } ] }',
+        '  { id: ok, type: teams, url: "https://prod-12.westeurope.logic.azure.com/workflows/3f1c/triggers/manual/paths/invoke?sig=Xy12" },',
+        // What config/production.example.yaml falls back to, and its like: a reserved example host, an XXXX part.
+        '  { id: ex, type: slack, url: "https://hooks.slack.example/services/T000/B000/XXXX" },',
+        '  { id: xs, type: slack, url: "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX" },',
+        '  { id: dotcom, type: teams, url: "https://example.com/webhook" } ] }',
       ].join('\n');
       const joined = problemsOf(text).join('\n');
       expect(joined).toMatch(/notifications\.channels\.0\.url: .*placeholder/);
       expect(joined).toMatch(/notifications\.channels\.1\.url: .*placeholder/);
       expect(joined).not.toMatch(/notifications\.channels\.2/);
+      for (const i of [3, 4, 5]) expect(joined).toMatch(new RegExp(`notifications\\.channels\\.${i}\\.url: .*placeholder`));
       // The URL is not repeated in the message: it is the credential.
       expect(joined).not.toContain('webhook.office.com');
     });
