@@ -7,7 +7,8 @@
 //   makes two instances receiving the same failure see each other's incident instead of racing to
 //   insert one (the constraint incidents_open_key is the backstop);
 // - an incident or an outbox item read by id, by SELECT … FOR UPDATE.
-// Lists, counts and the event log are never locked. Under READ COMMITTED each statement sees what was
+// Lists, counts, the event log and `servers.peekMany` (a look at what is committed, for deciding that a
+// report changes nothing) are never locked. Under READ COMMITTED each statement sees what was
 // committed before it started, so a read made after a lock sees the writes of the unit that held it.
 import type { LoggedEvent } from '../../domain/types.js';
 import type {
