@@ -15,6 +15,8 @@ export interface EventFeedDeps {
   read: (fromSeq: number, limit: number) => Promise<LoggedEvent[]>;
   pollMs: number;
   onError: (err: unknown, what: string) => void;
+  /** This instance's numbering pass in flight, if one is: it hands its events over itself (deliverOwn). */
+  localPass?: () => Promise<unknown> | undefined;
 }
 
 const PAGE = 1000;
@@ -119,7 +121,18 @@ export class EventFeed {
       client = await this.deps.connect();
       const c = client;
       c.on('notification', (msg) => {
-        if (msg.channel === EVENTS_CHANNEL && Number(msg.payload) > this.delivered) void this.pump();
+        if (msg.channel !== EVENTS_CHANNEL) return;
+        const seq = Number(msg.payload);
+        // Often the NOTIFY of this instance's own pass, come before the pass's answer: after that pass
+        // has handed its events over, only what is still missing is read.
+        const local = this.deps.localPass?.();
+        if (!local) {
+          if (seq > this.delivered) void this.pump();
+          return;
+        }
+        void local.catch(() => undefined).then(() => {
+          if (seq > this.delivered) void this.pump();
+        });
       });
       const lost = (err?: unknown) => {
         if (this.listenClient !== c) return;

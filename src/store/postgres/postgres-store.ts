@@ -165,6 +165,7 @@ export class PostgresStore implements Store {
       },
       pollMs: o.pollMs ?? 1000,
       onError: (err, what) => this.reportError(err, what),
+      localPass: () => this.sequencer?.inFlight(),
     });
     for (const l of this.listeners) feed.onEvents(l);
     this.feed = feed;

@@ -55,6 +55,11 @@ export class Sequencer {
     return this.next;
   }
 
+  /** The pass running or asked for now, if any (it resolves once its events are handed over). */
+  inFlight(): Promise<unknown> | undefined {
+    return this.next ?? this.running ?? undefined;
+  }
+
   /** Runs a pass if anything is queued (entries left by an instance that died before its pass). */
   async sweep(query: (sql: string) => Promise<unknown[]>): Promise<void> {
     const rows = await query('SELECT 1 FROM log_queue LIMIT 1');
