@@ -48,7 +48,7 @@ import { createLiveFeed } from './live/live-feed.js';
 import { buildSnapshot, liveVisibility, registerCollectors } from './live/snapshot.js';
 import { Notifier } from './notify/notifier.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { OutboxDispatcher } from './outbox/dispatcher.js';
+import { OutboxDispatcher, mayHaveAddedOutboxItems } from './outbox/dispatcher.js';
 import type { Simulators } from './simulator/create-simulators.js';
 import { createStore, type Archiver } from './store/create-store.js';
 import type { Store } from './store/port.js';
@@ -226,7 +226,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       for (const e of batch) if (typeof e.data.incidentId === 'string') touched.add(e.data.incidentId);
       for (const id of touched) slaTimers?.reschedule(id);
     }
-    outbound?.dispatcher.kick();
+    // Only batches that may carry another instance's new items wake it: a pass reads the outbox (two
+    // statements on postgres), and a burst of component changes is numbered many times a second.
+    if (mayHaveAddedOutboxItems(batch)) outbound?.dispatcher.kick();
   });
   registerCollectors(metrics, store.read, componentCounts, () => hub.clientCount, now);
   let url = '';

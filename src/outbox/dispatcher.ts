@@ -9,7 +9,7 @@ import { TimerScheduler, type Scheduler } from '../cluster/scheduler.js';
 import { detectionToTicketSeconds } from '../domain/detection-metric.js';
 import { addNote } from '../domain/incident.js';
 import { commentDisposition } from '../domain/ticket-policy.js';
-import type { Actor, Incident } from '../domain/types.js';
+import type { Actor, Incident, LoggedEvent } from '../domain/types.js';
 import type { DiagnosticsService } from '../console/diagnostics.js';
 import { commentOnTicket, incidentSummary, saveIncident } from '../escalation/incident-records.js';
 import type { NotificationMessage } from '../notify/message.js';
@@ -350,6 +350,16 @@ export class OutboxDispatcher {
   private count(adapter: string, operation: TicketOperation, outcome: string): void {
     this.deps.metrics.ticketRequests.inc({ adapter: adapter as never, operation, outcome: outcome as never });
   }
+}
+
+/**
+ * Whether a batch of events (from any instance) may have come with new outbox items. Every item is about
+ * an incident and is added with a change of that incident, its ticket or its clocks; a component change
+ * alone never adds one. This instance's own items wake the dispatcher as their unit commits
+ * (`Store.onOutboxAdded`), and the idle wake-up bounds anything missed.
+ */
+export function mayHaveAddedOutboxItems(batch: readonly LoggedEvent[]): boolean {
+  return batch.some((e) => e.type !== 'component.changed');
 }
 
 /** The name of the dispatcher's one wake-up job. */

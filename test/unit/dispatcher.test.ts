@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeScheduler } from '../../src/cluster/fake-scheduler.js';
 import { createIncident } from '../../src/domain/incident.js';
-import type { Incident } from '../../src/domain/types.js';
+import type { Incident, LoggedEvent } from '../../src/domain/types.js';
 import { DiagnosticsService } from '../../src/console/diagnostics.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -14,7 +14,7 @@ import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { Transactor } from '../../src/store/transactor.js';
 import type { OutboxItem } from '../../src/store/port.js';
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from '../../src/tickets/adapter.js';
-import { OutboxDispatcher, type DispatcherDeps } from '../../src/outbox/dispatcher.js';
+import { OutboxDispatcher, mayHaveAddedOutboxItems, type DispatcherDeps } from '../../src/outbox/dispatcher.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -374,3 +374,20 @@ describe('OutboxDispatcher', () => {
     expect((await store.read.outbox.forIncident('INC-9')).map((o) => o.kind)).toContain('diagnostics.fetch');
   });
 });
+
+describe('which events wake the dispatcher', () => {
+  const batch = (...types: LoggedEvent['type'][]): LoggedEvent[] => types.map((type, i) => ({ type, data: {}, seq: i + 1, at: '2026-11-25T10:00:00.000Z' }));
+  it.each([
+    [['component.changed', 'component.changed'], false],
+    [[], false],
+    [['component.changed', 'incident.created'], true],
+    [['incident.updated'], true],
+    [['ticket.created'], true],
+    [['sla.warning'], true],
+    [['management.escalated'], true],
+    [['console.down'], true],
+  ] as Array<[LoggedEvent['type'][], boolean]>)('%j → %s', (types, wakes) => {
+    expect(mayHaveAddedOutboxItems(batch(...types))).toBe(wakes);
+  });
+});
+
