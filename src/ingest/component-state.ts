@@ -204,7 +204,7 @@ export class ComponentStateService {
    * at, which on postgres takes no lock and, for a server read before, moves only its row version. A
    * confirmation decided on a peek is as if it came just before any write that follows it.
    */
-  private async serversFor(tx: Tx, deliveries: readonly Delivery[]): Promise<{ stored: Map<string, ServerState>; changing: ReadonlySet<string> }> {
+  private async serversFor(tx: Tx, deliveries: ReadonlyArray<Pick<Delivery, 'reports' | 'meta'>>): Promise<{ stored: Map<string, ServerState>; changing: ReadonlySet<string> }> {
     const seen = await tx.servers.peekMany([...new Set(deliveries.flatMap((d) => d.reports.map((r) => r.serverId)))]);
     const changing = new Set<string>();
     for (const d of deliveries) {
@@ -233,7 +233,9 @@ export class ComponentStateService {
       const claimed = await tx.dedup.claimMany(admitted.accepted.map((i) => i.key), this.expiry(tx));
       // A key listed twice in one payload counts once, as with one claim each.
       const fresh = admitted.accepted.filter((i) => claimed.delete(i.key)).map((i) => i.report);
-      const changes = fresh.length > 0 ? await this.applyInTx(tx, fresh, meta) : [];
+      if (fresh.length === 0) return { accepted: 0, duplicates: admitted.accepted.length, changes: 0, refused };
+      const { stored, changing } = await this.serversFor(tx, [{ reports: fresh, meta }]);
+      const changes = await this.applyInTx(tx, fresh, meta, stored, changing);
       return { accepted: fresh.length, duplicates: admitted.accepted.length - fresh.length, changes: changes.length, refused };
     });
   }

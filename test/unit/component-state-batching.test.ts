@@ -183,6 +183,15 @@ describe('locks taken by ingest', () => {
     locked.length = 0;
     await service.apply([report('srv-1', 'ok', later), report('srv-2', 'failed', later)], meta, ['c']);
     expect(locked).toEqual([]);
+    // Nor on the Alertmanager path, which applies each alert under its own key.
+    const am = { mode: 'delta', source: 'alertmanager' } as const;
+    const alerts = await service.applyKeyed([
+      { key: 'am:1', report: { serverId: 'srv-1', observedAt: later, components: [{ name: 'backup', kind: 'software', status: 'ok' }] } },
+      { key: 'am:2', report: { serverId: 'srv-2', observedAt: later, components: [{ name: 'backup', kind: 'software', status: 'ok' }] } },
+    ], am);
+    expect(alerts).toMatchObject({ accepted: 2, changes: 1 });
+    expect(locked).toEqual([['srv-2']]);
+    expect((await store.read.servers.get('srv-2'))?.components.backup.status).toBe('ok');
   });
 });
 
