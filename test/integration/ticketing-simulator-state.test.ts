@@ -10,9 +10,6 @@ import { useTempDir } from '../helpers/tmp.js';
 
 const silent = pino({ level: 'silent' });
 const sims: Array<{ stop(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.stop()));
-});
 
 async function start(stateFile: string) {
   const sim = new TicketingSimulator({ logger: silent, stateFile });
@@ -26,6 +23,11 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 
 describe('ticketing simulator state file', () => {
   const tmp = useTempDir(beforeEach, afterEach);
+  // Registered after the folder's hook, so it runs before it (after-hooks run in reverse): a simulator
+  // still running may be writing its state file while the folder is removed (ENOTEMPTY, seen in CI).
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.stop()));
+  });
 
   it('finds the tickets, comments, vendor events and idempotency keys of the previous run after a restart', async () => {
     const file = tmp().file('tickets.json');
