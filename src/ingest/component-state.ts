@@ -247,25 +247,24 @@ export class ComponentStateService {
   }
 
   /**
-   * `stored`: the servers as already read in this unit (kept up to date with what this writes);
-   * `changing`: with it, the servers that some report changes — every report of the others is known
-   * to confirm what is stored (serversFor asked), and is not asked again.
+   * `stored`: the servers as serversFor read them (kept up to date with what this writes); `changing`:
+   * the servers that some report changes — every report of the others confirms what is stored
+   * (serversFor asked), and is not asked again.
    */
-  async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta, stored?: Map<string, ServerState>, changing?: ReadonlySet<string>): Promise<StateChange[]> {
+  private async applyInTx(tx: Tx, reports: IncomingReport[], meta: ReportMeta, stored: Map<string, ServerState>, changing: ReadonlySet<string>): Promise<StateChange[]> {
     const all: StateChange[] = [];
-    stored ??= await tx.servers.getMany([...new Set(reports.map((r) => r.serverId))]);
     for (const incoming of reports) {
       const base = stored.get(incoming.serverId);
       // A server no longer stored (the sweeper forgot it) takes its kept instants with it.
       if (!base) this.observed.delete(incoming.serverId);
       const seen = this.observationOf(base);
       const report = withReachable(incoming, base);
-      const diffMeta = this.diffMeta(meta, report.serverId);
       // The common case, decided without copying the server: the report confirms what is known.
-      if (base && (changing ? !changing.has(report.serverId) : confirmsOnly(base, report, meta.mode, diffMeta))) {
+      if (base && !changing.has(report.serverId)) {
         this.observe(base, seen, report);
         continue;
       }
+      const diffMeta = this.diffMeta(meta, report.serverId);
       const prev = seen ? withObservation(seen) : base;
       const { next, changes } = diffReport(prev, report, meta.mode, diffMeta);
       if (base && prev && changes.length === 0 && onlyObservationChanged(prev, next)) {
