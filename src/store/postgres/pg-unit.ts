@@ -22,7 +22,7 @@ interface Write {
   params: unknown[];
   /** Writes of one record: only the last one of a batch is sent. */
   key?: string;
-  /** A server upsert: those of one batch go as one statement. */
+  /** A server upsert (SERVERS_UPSERT, one row per column array): those of one batch go as one statement. */
   server?: true;
 }
 
@@ -57,7 +57,7 @@ export class PgUnit {
       servers: {
         ...r.servers,
         put: (s: Server) =>
-          write({ key: `s:${s.id}`, server: true, sql: 'INSERT INTO servers (id, customer_id, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data', params: serverParams(s) }),
+          write({ key: `s:${s.id}`, server: true, sql: SERVERS_UPSERT, params: serverParams(s).map((v) => [v]) }),
         delete: (id) => write({ key: `s:${id}`, sql: 'DELETE FROM servers WHERE id = $1', params: [text(id)] }),
       },
       incidents: {
@@ -270,7 +270,7 @@ function mergeServers(writes: Write[]): Write[] {
   if (servers.length < 2) return writes;
   const merged: Write = {
     sql: SERVERS_UPSERT,
-    params: [0, 1, 2].map((col) => servers.map((w) => w.params[col])),
+    params: [0, 1, 2].map((col) => servers.flatMap((w) => w.params[col] as unknown[])),
   };
   const first = writes.indexOf(servers[0]);
   return writes.flatMap((w, i) => (i === first ? [merged] : w.server ? [] : [w]));
