@@ -31,7 +31,17 @@ export const statusReportSchema = z.object({
   serverId: id,
   observedAt: instant,
   reachable: z.boolean(),
-  components: z.array(reportedComponentSchema).max(LIMITS.componentsPerReport, `at most ${LIMITS.componentsPerReport} components`),
+  components: z.array(reportedComponentSchema).max(LIMITS.componentsPerReport, `at most ${LIMITS.componentsPerReport} components`)
+    .superRefine((components, ctx) => {
+      // A report names each component once: of two entries for one component, neither is the truth, and
+      // applied in turn they would open an incident and resolve it again within one report.
+      const first = new Map<string, number>();
+      components.forEach((c, i) => {
+        const at = first.get(c.name);
+        if (at === undefined) first.set(c.name, i);
+        else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `names the component of components.${at} again` });
+      });
+    }),
   name: z.string().max(LIMITS.idLength).optional(),
   customerId: id.optional(),
 });
@@ -125,6 +135,7 @@ export function quickReport(v: unknown): StatusReport | undefined {
     if (!one) return undefined;
     parsed.push(one);
   }
+  if (parsed.length > 1 && new Set(parsed.map((c) => c.name)).size !== parsed.length) return undefined; // the schema names the repeat
   const out: StatusReport = { serverId, observedAt: at, reachable, components: parsed };
   if (name !== undefined) {
     if (typeof name !== 'string' || name.length > LIMITS.idLength) return undefined;

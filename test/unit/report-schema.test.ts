@@ -36,6 +36,16 @@ describe('status report validation', () => {
     expect(fields(() => parseReportBody({ reports: [] }))).toEqual(['reports']);
   });
 
+  it('refuses a report that names a component twice: which of the two would be the truth?', () => {
+    const twice = { ...good, components: [{ name: 'antivirus', kind: 'software', status: 'failed' }, { name: 'raid', kind: 'hardware', status: 'ok' }, { name: 'antivirus', kind: 'software', status: 'ok' }] };
+    expect(fields(() => parseReportBody(twice))).toEqual(['components.2.name']);
+    expect(fields(() => parseReportBody({ reports: [good, twice] }))).toEqual(['reports.1.components.2.name']);
+    expect(fields(() => parseStatusReport(twice))).toEqual(['components.2.name']);
+    expect(quickReport(twice)).toBeUndefined();
+    // The same name on two servers, or twice in one batch for one server, is fine.
+    expect(parseReportBody({ reports: [good, { ...good, serverId: 'srv-2' }, good] })).toHaveLength(3);
+  });
+
   it('bounds ids, components per report and reports per body', () => {
     expect(fields(() => parseStatusReport({ ...good, serverId: 'x'.repeat(LIMITS.idLength + 1) }))).toEqual(['serverId']);
     const many = Array.from({ length: LIMITS.componentsPerReport + 1 }, (_, i) => ({ name: `c${i}`, kind: 'software', status: 'ok' }));

@@ -162,7 +162,8 @@ describe('confirmsOnly: the diff decided without a copy', () => {
     serverId: fc.constant('srv-0001'),
     observedAt: fc.constantFrom(t(2), t(4), t(6)),
     reachable: fc.boolean(),
-    components: fc.array(component, { maxLength: 4 }),
+    // Each component once, as the report schema requires (a report naming one twice is refused).
+    components: fc.uniqueArray(component, { maxLength: 4, selector: (c) => c.name }),
     name: fc.option(fc.constantFrom('acme-hq-01', 'renamed'), { nil: undefined }),
     customerId: fc.option(fc.constantFrom('acme', 'globex'), { nil: undefined }),
   });
