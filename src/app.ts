@@ -29,13 +29,14 @@ import { createHttpApp } from './http/app.js';
 import { TokenAuthenticator } from './http/auth.js';
 import { dashboardHeaders } from './http/dashboard-headers.js';
 import { createHttpServer } from './http/server-limits.js';
+import { consoleFastPath } from './http/console-fast-path.js';
 import { createAuditRouter } from './http/routes/audit-routes.js';
 import { createClusterRouter } from './http/routes/cluster-routes.js';
 import { createIncidentRouter } from './http/routes/incident-routes.js';
 import { createReferenceRouter } from './http/routes/reference-routes.js';
 import { createVendorTicketingRouter } from './http/routes/vendor-ticketing-routes.js';
 import { createInfoRouter } from './http/routes/info-routes.js';
-import { createIngestRouter } from './http/routes/ingest-routes.js';
+import { consoleIngest, createIngestRouter, type IngestRouterDeps } from './http/routes/ingest-routes.js';
 import { createMaintenanceRouter } from './http/routes/maintenance-routes.js';
 import { createServerRouter } from './http/routes/server-routes.js';
 import { createTicketingRouter } from './http/routes/ticketing-routes.js';
@@ -173,14 +174,15 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   let simulators: Simulators | null = null;
   let outbound: Outbound | null = null;
 
+  const ingestDeps: IngestRouterDeps = {
+    auth, components, metrics, logger: log('ingest'), isReady, now,
+    consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
+  };
   const app = createHttpApp({
     logger: log('http'),
     isReady,
     routers: [
-      createIngestRouter({
-        auth, components, metrics, logger: log('ingest'), isReady, now,
-        consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
-      }),
+      createIngestRouter(ingestDeps),
       createTicketingRouter({ auth, commands, metrics, bodyLimit, ready: isReady }),
       createVendorTicketingRouter({
         auth, commands, registry, ingestReports: metrics.ingestReports, logger: log('ticketing'), isReady, bodyLimit,
@@ -196,7 +198,9 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     ],
   });
   // Bounded connections and short header/request timeouts: half-open connections cannot exhaust the files.
-  const server: Server = createHttpServer(app, {
+  // Console reports skip express where the route's gates would pass them (http/console-fast-path.ts).
+  const consoleFast = consoleFastPath(consoleIngest(ingestDeps), log('http'));
+  const server: Server = createHttpServer((req, res) => void (consoleFast(req, res) || app(req, res)), {
     maxConnections: config.server.maxConnections, headersTimeoutMs: config.server.headersTimeout, requestTimeoutMs: config.server.requestTimeout,
   });
   // Requests being served: shutdown keeps listening until they finish (see stop()).

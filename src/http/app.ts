@@ -22,17 +22,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics') return;
-      // Staff actions and failures are worth a line in production; reads only when debugging.
-      // Accepted ingest is high-volume machine traffic and is counted in metrics instead.
-      const quiet = req.method === 'GET' || (req.path.startsWith('/api/v1/ingest/') && res.statusCode < 400);
-      const level = res.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
-      // Checked first: building the line (and redacting its URL) for a level that is off costs ingest.
-      if (!deps.logger.isLevelEnabled(level)) return;
-      deps.logger[level]({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10, principal: req.principal?.name }, 'request');
-    });
+    res.on('finish', () => logRequest(deps.logger, { method: req.method, path: req.path, url: req.originalUrl, status: res.statusCode, started, principal: req.principal }));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
@@ -50,6 +40,19 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use((req, res) => sendProblem(res, 404, `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** The request's log line, when its level is on: every request, through express or the console fast path. */
+export function logRequest(logger: Logger, r: { method?: string; path: string; url: string; status: number; started: bigint; principal?: { name: string } }): void {
+  if (r.path === '/healthz' || r.path === '/readyz' || r.path === '/metrics') return;
+  // Staff actions and failures are worth a line in production; reads only when debugging.
+  // Accepted ingest is high-volume machine traffic and is counted in metrics instead.
+  const quiet = r.method === 'GET' || (r.path.startsWith('/api/v1/ingest/') && r.status < 400);
+  const level = r.status >= 500 ? 'warn' : quiet ? 'debug' : 'info';
+  // Checked first: building the line (and redacting its URL) for a level that is off costs ingest.
+  if (!logger.isLevelEnabled(level)) return;
+  const ms = Number(process.hrtime.bigint() - r.started) / 1e6;
+  logger[level]({ method: r.method, url: redactUrl(r.url), status: r.status, ms: Math.round(ms * 10) / 10, principal: r.principal?.name }, 'request');
 }
 
 /** Answers 503 problem+json while the daemon is not ready; used in front of routes that change state. */

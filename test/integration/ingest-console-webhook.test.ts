@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook, webhookHeaders, type VerifyWebhookInput } from '../../src/ingest/webhook-signature.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { gzipSync } from 'node:zlib';
 import { OLD_SECRET, SECRET, TOKENS, metricValue, startHarness, type Harness } from './ingest-harness.js';
 
 const URL_PATH = '/api/v1/ingest/console';
@@ -30,9 +31,15 @@ async function server(id: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-describe('POST /api/v1/ingest/console', () => {
+// Every test runs as the daemon serves the route (the fast path in front of express) and through express
+// alone: the fast path must not change an answer (http/console-fast-path.ts).
+describe.each([
+  { via: 'the fast path', fastPath: true },
+  { via: 'express alone', fastPath: false },
+])('POST /api/v1/ingest/console, through $via', ({ fastPath }) => {
+  const start = (opts: Parameters<typeof startHarness>[0] = {}) => startHarness({ ...opts, fastPath });
   it('accepts a signed report with 202 and the component state shows it', async () => {
-    h = await startHarness();
+    h = await start();
     const res = await signedPost(report('srv-0001'));
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1 });
@@ -42,7 +49,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('accepts a batch of reports as deltas that leave unnamed components alone', async () => {
-    h = await startHarness();
+    h = await start();
     const first = { ...report('srv-0001', 'ok'), components: [{ name: 'email', kind: 'software', status: 'ok' }, { name: 'backup', kind: 'software', status: 'ok' }] };
     expect((await signedPost(first)).status).toBe(202);
     const res = await signedPost({ reports: [report('srv-0001', 'failed'), report('srv-0002', 'degraded')] });
@@ -53,7 +60,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers a replayed webhook-id with 2xx and changes nothing, even when the replay carries another body', async () => {
-    h = await startHarness();
+    h = await start();
     const id = 'msg_replayed';
     expect((await signedPost(report('srv-0001', 'failed'), id)).status).toBe(202);
     const before = { servers: await h.servers(), lastSeq: await h.lastSeq(), dedup: await h.store.read.dedup.count() };
@@ -69,7 +76,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('refuses a timestamp older than the tolerance with 401', async () => {
-    h = await startHarness();
+    h = await start();
     const res = await signedPost(report('srv-0001'), 'msg_stale', new Date(Date.now() - 301_000));
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -79,14 +86,14 @@ describe('POST /api/v1/ingest/console', () => {
 
   it('refuses a timestamp further in the future than the tolerance with 401', async () => {
     // 30 s past the tolerance: a busy machine's delay between signing and checking cannot bring it inside.
-    h = await startHarness();
+    h = await start();
     const res = await signedPost(report('srv-0001'), 'msg_future', new Date(Date.now() + 330_000));
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toContain('future');
   });
 
   it('accepts a delivery whose second signature matches a rotated secret', async () => {
-    h = await startHarness();
+    h = await start();
     const body = JSON.stringify(report('srv-0001'));
     const ts = Math.floor(Date.now() / 1000);
     const wrong = signWebhook({ id: 'msg_rot', timestamp: ts, body, secret: 'not-a-configured-secret-000' });
@@ -96,7 +103,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('refuses a body re-serialised with other whitespace than what was signed', async () => {
-    h = await startHarness();
+    h = await start();
     const payload = report('srv-0001');
     const signed = JSON.stringify(payload);
     const headers = webhookHeaders({ id: 'msg_ws', now: new Date(), body: signed, secret: SECRET });
@@ -106,7 +113,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers 401 without credentials, 401 for an unknown token and 403 for a role that may not ingest', async () => {
-    h = await startHarness();
+    h = await start();
     const body = JSON.stringify(report('srv-0001'));
     expect((await post(body, {})).status).toBe(401);
     expect((await post(body, { authorization: 'Bearer not-a-token-at-all-000' })).status).toBe(401);
@@ -116,7 +123,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('accepts a bearer token of role ingest or admin instead of a signature', async () => {
-    h = await startHarness();
+    h = await start();
     expect((await post(JSON.stringify(report('srv-0001')), { authorization: `Bearer ${TOKENS.ingest}` })).status).toBe(202);
     expect((await post(JSON.stringify(report('srv-0002')), { authorization: `Bearer ${TOKENS.admin}` })).status).toBe(202);
     expect(Object.keys((await h.servers())).sort()).toEqual(['srv-0001', 'srv-0002']);
@@ -128,7 +135,7 @@ describe('POST /api/v1/ingest/console', () => {
       verifications += 1;
       return verifyWebhook(input);
     };
-    h = await startHarness({ verify });
+    h = await start({ verify });
     const headers = webhookHeaders({ id: 'msg_big', now: new Date(), body: '{}', secret: SECRET });
     // Claims a gigabyte but sends a few bytes: only a check of the header can answer this quickly.
     const status = await new Promise<number>((resolve, reject) => {
@@ -146,7 +153,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers 413 for a streamed body that passes the limit', async () => {
-    h = await startHarness();
+    h = await start();
     const big = JSON.stringify({ reports: Array.from({ length: 400 }, (_, i) => report(`srv-${i}`)) });
     expect(big.length).toBeGreaterThan(64 * 1024);
     const res = await post(big, webhookHeaders({ id: 'msg_big2', now: new Date(), body: big, secret: SECRET }));
@@ -155,7 +162,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers 400 naming every bad field of every report', async () => {
-    h = await startHarness();
+    h = await start();
     const bad = {
       reports: [
         report('srv-0001'),
@@ -175,7 +182,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers 400 for a signed body that is not JSON', async () => {
-    h = await startHarness();
+    h = await start();
     const body = '{"serverId": nope';
     const res = await post(body, webhookHeaders({ id: 'msg_json', now: new Date(), body, secret: SECRET }));
     expect(res.status).toBe(400);
@@ -183,7 +190,7 @@ describe('POST /api/v1/ingest/console', () => {
   });
 
   it('answers 503 with Retry-After while the daemon is not ready', async () => {
-    h = await startHarness();
+    h = await start();
     h.setReady(false);
     const res = await signedPost(report('srv-0001'));
     expect(res.status).toBe(503);
@@ -199,7 +206,7 @@ describe('POST /api/v1/ingest/console', () => {
       }
     }
     const store = new FlakyStore();
-    h = await startHarness({ store });
+    h = await start({ store });
     store.failWrites = true;
     const res = await signedPost(report('srv-0001'), 'msg_flaky');
     expect(res.status).toBe(503);
@@ -211,11 +218,71 @@ describe('POST /api/v1/ingest/console', () => {
 
   it('answers 503 while the store reports it cannot write', async () => {
     const store = new MemoryStore();
-    h = await startHarness({ store });
+    h = await start({ store });
     store.failWrites = true;
     const res = await signedPost(report('srv-0001'));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
     expect((await h.servers())).toEqual({});
+  });
+});
+
+describe('the console fast path', () => {
+  /** What a sender sees of an answer: status, the headers that mean something, the body. */
+  async function seen(res: Response): Promise<Record<string, unknown>> {
+    const pick = ['content-type', 'content-length', 'www-authenticate', 'retry-after', 'x-content-type-options', 'connection'];
+    return { status: res.status, headers: Object.fromEntries(pick.map((k) => [k, res.headers.get(k)])), body: await res.text() };
+  }
+
+  /** The same deliveries, in order, against a fresh harness; what each answered, the counters and the servers after. */
+  // One instant for both runs, so what they store can be compared whole.
+  const at = new Date();
+
+  async function run(fastPath: boolean): Promise<{ answers: unknown[]; counts: unknown; servers: unknown; viaExpress: number }> {
+    h = await startHarness({ fastPath, now: () => at });
+    const signed = (body: string, id: string, extra: Record<string, string> = {}) => post(body, { ...webhookHeaders({ id, now: at, body, secret: SECRET }), ...extra });
+    const good = JSON.stringify(report('srv-0001', 'failed', at.toISOString()));
+    const answers: unknown[] = [];
+    const deliveries: Array<() => Promise<Response>> = [
+      () => signed(good, 'msg_a'),
+      () => signed(good, 'msg_a'), // a repeat
+      () => signed(JSON.stringify({ reports: [report('srv-0002', 'ok', at.toISOString()), report('srv-0003', 'degraded', at.toISOString())] }), 'msg_b'),
+      () => post(good, { ...webhookHeaders({ id: 'msg_c', now: at, body: good, secret: SECRET }), 'webhook-signature': 'v1,AAAA' }),
+      () => post(good, webhookHeaders({ id: 'msg_d', now: new Date(at.getTime() - 3_600_000), body: good, secret: SECRET })),
+      () => signed('{"serverId":', 'msg_e'),
+      () => signed(JSON.stringify({ ...report('srv-0004', 'failed', at.toISOString()), reachable: 'yes' }), 'msg_f'),
+      () => signed(JSON.stringify({ ...report('srv-0004', 'failed', at.toISOString()), components: [{ name: 'raid', kind: 'hardware', status: 'ok' }, { name: 'raid', kind: 'hardware', status: 'failed' }] }), 'msg_g'),
+      // What only the schema takes (an instant with an offset), then credentials of each kind.
+      () => signed(JSON.stringify(report('srv-0005', 'failed', '2026-11-25T11:00:00+01:00')), 'msg_h'),
+      () => post(JSON.stringify(report('srv-0006', 'failed', at.toISOString())), { authorization: `Bearer ${TOKENS.ingest}` }),
+      () => post(JSON.stringify(report('srv-0006', 'failed', at.toISOString())), { authorization: `Bearer ${TOKENS.viewer}` }),
+      () => post(JSON.stringify(report('srv-0006', 'failed', at.toISOString())), { authorization: 'Bearer not-a-token-of-anyone' }),
+      () => post(JSON.stringify(report('srv-0006', 'failed', at.toISOString())), {}),
+      // Bodies body-parser reads: compressed, and one over the limit.
+      () => post(gzipSync(Buffer.from(good)) as unknown as string, { ...webhookHeaders({ id: 'msg_i', now: at, body: gzipSync(Buffer.from(good)), secret: SECRET }), 'content-encoding': 'gzip' }),
+      () => signed(JSON.stringify({ reports: Array.from({ length: 400 }, (_, i) => report(`srv-${i}`)) }), 'msg_j'),
+    ];
+    for (const send of deliveries) answers.push(await seen(await send()));
+    h.setReady(false);
+    answers.push(await seen(await signed(good, 'msg_k')));
+    const counts = (await h.registry.getMetricsAsJSON()).find((m) => m.name === 'escalatord_ingest_reports_total')?.values;
+    const servers = await h.servers();
+    const viaExpress = h.expressRequests();
+    await h.close();
+    h = null;
+    return { answers, counts, servers: JSON.parse(JSON.stringify(servers)), viaExpress };
+  }
+
+  it('answers every delivery as the express route does, with the same counters and the same stored state', async () => {
+    const fast = await run(true);
+    const express = await run(false);
+    for (const [i, answer] of express.answers.entries()) expect(fast.answers[i], `delivery ${i}`).toEqual(answer);
+    expect(fast.counts).toEqual(express.counts);
+    expect(fast.servers).toEqual(express.servers);
+    // The answers were not all the same kind: the comparison covers successes, repeats and refusals.
+    expect(new Set(express.answers.map((a) => (a as { status: number }).status))).toEqual(new Set([200, 202, 400, 401, 403, 413, 503]));
+    // And the fast path did take the plain deliveries: express saw only the ones a gate refuses or body-parser reads.
+    expect(express.viaExpress).toBe(16);
+    expect(fast.viaExpress).toBe(6);
   });
 });

@@ -7,7 +7,8 @@ import { Registry } from 'prom-client';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/http/auth.js';
-import { createIngestRouter, type IngestRouterDeps } from '../../src/http/routes/ingest-routes.js';
+import { consoleFastPath } from '../../src/http/console-fast-path.js';
+import { consoleIngest, createIngestRouter, type IngestRouterDeps } from '../../src/http/routes/ingest-routes.js';
 import { createServerRouter } from '../../src/http/routes/server-routes.js';
 import { ComponentStateService } from '../../src/ingest/component-state.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
@@ -47,6 +48,8 @@ export interface Harness {
   metrics: Metrics;
   registry: Registry;
   setReady(ready: boolean): void;
+  /** Requests express answered (those the console fast path did not take). */
+  expressRequests(): number;
   /** Every stored server by id, read through the port (a null-prototype record: ids come from outside). */
   servers(): Promise<Record<string, StoredServer>>;
   /** The sequence number of the newest event: unchanged means nothing was committed with an event. */
@@ -54,7 +57,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { store?: Store; config?: Config; verify?: IngestRouterDeps['verify']; now?: () => Date } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  store?: Store; config?: Config; verify?: IngestRouterDeps['verify']; now?: () => Date;
+  /** Console reports through the fast path in front of express, as the daemon serves them (default), or through express alone. */
+  fastPath?: boolean;
+} = {}): Promise<Harness> {
   const config = opts.config ?? testConfig();
   const store = opts.store ?? new MemoryStore();
   await store.open();
@@ -68,17 +75,23 @@ export async function startHarness(opts: { store?: Store; config?: Config; verif
   let ready = true;
   const isReady = () => ready && store.healthy;
   const secret = config.ingest.console.secret;
-  const ingest = createIngestRouter({
+  const ingestDeps: IngestRouterDeps = {
     auth, components, metrics, logger, isReady, now,
     consoleSecrets: secret === undefined ? [] : Array.isArray(secret) ? secret : [secret],
     toleranceMs: config.ingest.console.tolerance,
     mapping: config.ingest.alertmanager.mapping,
     bodyLimit: config.server.bodyLimit,
     verify: opts.verify,
-  });
+  };
   const servers = createServerRouter({ auth, read: store.read, customers: config.customers });
-  const app = createHttpApp({ logger, isReady, routers: [ingest, servers] });
-  const server: Server = createServer(app);
+  const app = createHttpApp({ logger, isReady, routers: [createIngestRouter(ingestDeps), servers] });
+  const fast = opts.fastPath === false ? () => false : consoleFastPath(consoleIngest(ingestDeps), logger);
+  let viaExpress = 0;
+  const server: Server = createServer((req, res) => {
+    if (fast(req, res)) return;
+    viaExpress += 1;
+    void app(req, res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -86,6 +99,7 @@ export async function startHarness(opts: { store?: Store; config?: Config; verif
     store,
     metrics,
     registry,
+    expressRequests: () => viaExpress,
     setReady: (r) => {
       ready = r;
     },

@@ -1,6 +1,7 @@
 // Inbound monitoring data (DESIGN §4): console webhooks (Standard Webhooks or a bearer token) and
 // Alertmanager webhooks (bearer token). Both answer 202 only once the effects are durable, 2xx for a
 // repeated delivery without changing anything, and 503 while the daemon cannot take data, so senders retry.
+import type { IncomingHttpHeaders } from 'node:http';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alert
 import { parseReportBody } from '../../domain/report-schema.js';
 import { verifyWebhook, type VerifyWebhookInput, type WebhookVerification } from '../../ingest/webhook-signature.js';
 import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
-import { bearerToken, requireAuth, type TokenAuthenticator } from '../auth.js';
+import { bearerToken, requireAuth, type Principal, type TokenAuthenticator } from '../auth.js';
 import { requireReady } from '../app.js';
 import { sendProblem } from '../problem.js';
 
@@ -53,26 +54,127 @@ export function limitBytes(limit: string): number {
   return Number(m[1]) * UNIT[m[2].toLowerCase()];
 }
 
-function header(req: Request, name: string): string | null {
-  const value = req.headers[name];
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
   return typeof value === 'string' ? value : null;
+}
+
+/** What a console delivery is answered with once it has been applied (or found to be a repeat). */
+export interface IngestAnswer {
+  status: 200 | 202;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The console route's work apart from express, so that the server's fast path (console-fast-path.ts)
+ * runs exactly what the route runs. The route stays the whole of the contract: the fast path takes only
+ * what `admits` lets through and leaves every other request to it.
+ */
+export interface ConsoleIngest {
+  /**
+   * Whether every gate of the route would let the request through, judged on its headers alone: the
+   * principal of a valid ingest token, `null` for Standard Webhooks headers (checked once the body is
+   * read), `undefined` when some gate would answer it or its body needs reading by body-parser (no
+   * Content-Length, a Content-Encoding).
+   */
+  admits(headers: IncomingHttpHeaders): Principal | null | undefined;
+  /** Verifies, parses and applies a delivery; throws the error the request ends with. */
+  accept(raw: Buffer, headers: IncomingHttpHeaders, principal: Principal | null): Promise<IngestAnswer>;
+  /** Counts a failure that ends a request (4xx/5xx) in escalatord_ingest_reports_total. */
+  failed(err: unknown): void;
+}
+
+type IngestCount = (source: 'console' | 'alertmanager', outcome: IngestOutcome, n?: number) => void;
+
+function ingestCounter(deps: Pick<IngestRouterDeps, 'metrics'>): IngestCount {
+  return (source, outcome, n = 1) => {
+    if (n > 0) deps.metrics.ingestReports.inc({ source, outcome }, n);
+  };
+}
+
+/** The outcome a failure that ends a request is counted as. */
+function failureOutcome(err: unknown): IngestOutcome | null {
+  const e = err as { type?: string; code?: string; status?: number };
+  if (err instanceof UnprocessableError) return null; // counted as rejected, report by report, where it was raised
+  if (err instanceof UnauthorizedError || err instanceof ForbiddenError) return 'unauthorized';
+  if (err instanceof ValidationError || e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || (e.status !== undefined && e.status < 500)) return 'rejected';
+  return 'error';
+}
+
+export function consoleIngest(deps: IngestRouterDeps): ConsoleIngest {
+  const verify = deps.verify ?? verifyWebhook;
+  const count = ingestCounter(deps);
+  const maxBytes = limitBytes(deps.bodyLimit);
+  return {
+    admits(headers) {
+      if (!deps.isReady()) return undefined;
+      const length = headers['content-length'];
+      if (length === undefined || !(Number(length) <= maxBytes)) return undefined;
+      const encoding = headers['content-encoding'];
+      if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+      const token = bearerToken(headers.authorization);
+      if (token !== null) {
+        const principal = deps.auth.authenticate(token);
+        return principal && INGEST_ROLES.includes(principal.role) ? principal : undefined;
+      }
+      return header(headers, 'webhook-signature') !== null ? null : undefined;
+    },
+
+    async accept(raw, headers, principal) {
+      const webhookId = header(headers, 'webhook-id');
+      if (!principal) {
+        if (deps.consoleSecrets.length === 0) throw new UnauthorizedError('webhook signatures are not accepted: ingest.console.secret is not configured');
+        const outcome = verify({
+          headers: { id: webhookId, timestamp: header(headers, 'webhook-timestamp'), signature: header(headers, 'webhook-signature') },
+          rawBody: raw,
+          secrets: deps.consoleSecrets,
+          toleranceMs: deps.toleranceMs,
+          now: deps.now(),
+        });
+        if (!outcome.ok) {
+          deps.logger.warn({ webhookId, reason: outcome.reason }, 'console webhook refused');
+          throw new UnauthorizedError(`webhook signature refused: ${outcome.reason}`);
+        }
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        throw new ValidationError([{ field: 'body', message: `invalid JSON: ${(err as Error).message}` }]);
+      }
+      const reports = parseReportBody(body);
+      const key = webhookId ?? header(headers, 'idempotency-key');
+      const result = await deps.components.apply(reports, { mode: 'delta', source: 'console' }, key ? [`console:${key}`] : []);
+      count('console', 'rejected', result.refused.length);
+      if (result.applied === 0 && result.refused.length > 0) {
+        throw new UnprocessableError('no report names a server the Monitoring Consoles list; nothing was stored', {
+          errors: result.refused.map((r) => ({ field: 'serverId', message: `${r.serverId}: ${r.reason}` })),
+        });
+      }
+      if (result.duplicate) {
+        count('console', 'duplicate', reports.length);
+        return { status: 200, body: { accepted: 0, duplicate: true } };
+      }
+      count('console', 'accepted', result.applied);
+      return { status: 202, body: { accepted: result.applied, changes: result.changes, ...(result.refused.length > 0 ? { refused: result.refused } : {}) } };
+    },
+
+    failed(err) {
+      const outcome = failureOutcome(err);
+      if (outcome) count('console', outcome);
+    },
+  };
 }
 
 export function createIngestRouter(deps: IngestRouterDeps): Router {
   const router = express.Router();
-  const verify = deps.verify ?? verifyWebhook;
   const truncated = truncatedCounter(deps.metrics.registry);
-  const count = (source: 'console' | 'alertmanager', outcome: IngestOutcome, n = 1) => {
-    if (n > 0) deps.metrics.ingestReports.inc({ source, outcome }, n);
-  };
+  const count = ingestCounter(deps);
+  const consoleWork = consoleIngest(deps);
   /** Counts the failures that end a request (4xx/5xx) before handing them to the error handler. */
   const countErrors = (source: 'console' | 'alertmanager'): ErrorRequestHandler => (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    const e = err as { type?: string; code?: string; status?: number };
-    if (err instanceof UnprocessableError) {
-      // Counted as rejected, report by report, where it was raised.
-    } else if (err instanceof UnauthorizedError || err instanceof ForbiddenError) count(source, 'unauthorized');
-    else if (err instanceof ValidationError || e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || (e.status !== undefined && e.status < 500)) count(source, 'rejected');
-    else count(source, 'error');
+    const outcome = failureOutcome(err);
+    if (outcome) count(source, outcome);
     next(err);
   };
   const maxBytes = limitBytes(deps.bodyLimit);
@@ -97,12 +199,11 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   /** A bearer token of role ingest/admin, or Standard Webhooks headers to be checked after the body is read. */
   const consoleAuth: RequestHandler = (req, _res, next) => {
     if (bearerToken(req.headers.authorization) !== null) return requireAuth(deps.auth, INGEST_ROLES)(req, _res, next);
-    if (header(req, 'webhook-signature') === null) return next(new UnauthorizedError('a bearer token of role ingest or Standard Webhooks headers are required'));
+    if (header(req.headers, 'webhook-signature') === null) return next(new UnauthorizedError('a bearer token of role ingest or Standard Webhooks headers are required'));
     next();
   };
 
-  // The three gates of the console route as one middleware, in their order: it takes every report a
-  // console sends, and each express hop costs a little of that.
+  // The three gates of the console route as one middleware, in their order.
   const consoleReady = notReady('console');
   const consoleSize = tooLarge('console');
   const consoleGates: RequestHandler = (req, res, next) =>
@@ -116,43 +217,8 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
     express.raw({ type: () => true, limit: deps.bodyLimit }),
     async (req: Request, res: Response) => {
       const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const webhookId = header(req, 'webhook-id');
-      if (!req.principal) {
-        if (deps.consoleSecrets.length === 0) throw new UnauthorizedError('webhook signatures are not accepted: ingest.console.secret is not configured');
-        const outcome = verify({
-          headers: { id: webhookId, timestamp: header(req, 'webhook-timestamp'), signature: header(req, 'webhook-signature') },
-          rawBody: raw,
-          secrets: deps.consoleSecrets,
-          toleranceMs: deps.toleranceMs,
-          now: deps.now(),
-        });
-        if (!outcome.ok) {
-          deps.logger.warn({ webhookId, reason: outcome.reason }, 'console webhook refused');
-          throw new UnauthorizedError(`webhook signature refused: ${outcome.reason}`);
-        }
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch (err) {
-        throw new ValidationError([{ field: 'body', message: `invalid JSON: ${(err as Error).message}` }]);
-      }
-      const reports = parseReportBody(body);
-      const key = webhookId ?? header(req, 'idempotency-key');
-      const result = await deps.components.apply(reports, { mode: 'delta', source: 'console' }, key ? [`console:${key}`] : []);
-      count('console', 'rejected', result.refused.length);
-      if (result.applied === 0 && result.refused.length > 0) {
-        throw new UnprocessableError('no report names a server the Monitoring Consoles list; nothing was stored', {
-          errors: result.refused.map((r) => ({ field: 'serverId', message: `${r.serverId}: ${r.reason}` })),
-        });
-      }
-      if (result.duplicate) {
-        count('console', 'duplicate', reports.length);
-        res.status(200).json({ accepted: 0, duplicate: true });
-        return;
-      }
-      count('console', 'accepted', result.applied);
-      res.status(202).json({ accepted: result.applied, changes: result.changes, ...(result.refused.length > 0 ? { refused: result.refused } : {}) });
+      const answer = await consoleWork.accept(raw, req.headers, req.principal ?? null);
+      res.status(answer.status).json(answer.body);
     },
     countErrors('console'),
   );
