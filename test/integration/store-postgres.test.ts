@@ -156,6 +156,34 @@ describe.skipIf(!pg.available)('postgres engine', () => {
       expect(await peekName(a)).toBe('three');
     });
 
+    it('answers a server it wrote or read from what it holds until another instance rewrites it, also under the lock', async () => {
+      const [a, b] = [await open(), await open()];
+      const written = server('srv-1', 'acme', { name: 'one' });
+      await a.transaction((u) => u.servers.put(written));
+      // Not read back: the write told a which row version it made, and nothing has changed it since.
+      expect((await a.transaction((u) => u.servers.peekMany(['srv-1']))).get('srv-1')).toBe(written);
+      expect((await a.transaction((u) => u.servers.getMany(['srv-1']))).get('srv-1')).toBe(written);
+      await b.transaction((u) => u.servers.put(server('srv-1', 'acme', { name: 'two' })));
+      // The lock is taken before the version is compared: a read under it sees the rewrite.
+      const locked = (await a.transaction((u) => u.servers.getMany(['srv-1']))).get('srv-1');
+      expect(locked?.name).toBe('two');
+      expect((await a.transaction((u) => u.servers.peekMany(['srv-1']))).get('srv-1')).toBe(locked);
+    });
+
+    it('reads a server back after a unit that wrote it rolled back, and one whose text the database changed', async () => {
+      const a = await open();
+      await a.transaction((u) => u.servers.put(server('srv-1', 'acme', { name: 'kept' })));
+      await expect(a.transaction(async (u) => {
+        u.servers.put(server('srv-1', 'acme', { name: 'rolled back' }));
+        // A read sends the write (and learns its version) before the unit fails.
+        expect((await u.servers.getMany(['srv-1'])).get('srv-1')?.name).toBe('rolled back');
+        throw new Error('the unit fails');
+      })).rejects.toThrow('the unit fails');
+      expect((await a.transaction((u) => u.servers.peekMany(['srv-1']))).get('srv-1')?.name).toBe('kept');
+      await a.transaction((u) => u.servers.put(server('srv-2', 'acme', { name: 'a\u0000b' })));
+      expect((await a.transaction((u) => u.servers.getMany(['srv-2']))).get('srv-2')?.name).toBe('a\uFFFDb');
+    });
+
     it('closes while units commit without reporting an error, and numbers what they committed', async () => {
       const errors: string[] = [];
       const a = await open({ onError: (err, what) => errors.push(`${what}: ${(err as Error).message}`) });

@@ -54,6 +54,42 @@ async function takeLocks(r: Runner, ids: readonly string[]): Promise<void> {
   );
 }
 
+/**
+ * The servers by id as they are now, where this instance has read most of them before: only those that
+ * are no longer the version it knows come back as rows (a steady fleet's read returns none, and costs the
+ * daemon nothing to parse); a server that is gone comes back with no version, and is forgotten.
+ */
+async function readVersioned(r: Runner, ids: readonly string[]): Promise<Map<string, Server>> {
+  const wanted = [...new Set(ids.map((id) => text(id)))];
+  const known = r.versions.lookup(wanted);
+  const rows = await r.query<{ id: string; v: string | null; data: Server | null }>(
+    `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
+     FROM json_to_recordset($1::json) AS k(id text, v text) LEFT JOIN servers s ON s.id = k.id
+     WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
+    // As JSON, not two text[] (quoted element by element): a known server's part is written once per version.
+    [`[${wanted.map((id) => known.get(id)?.asked ?? JSON.stringify({ id, v: '' })).join(',')}]`],
+  );
+  const changed = new Map<string, Server | null>();
+  for (const row of rows) {
+    if (row.v === null || row.data === null) {
+      changed.set(row.id, null);
+      r.versions.forget(row.id);
+    } else {
+      const s = r.freeze(row.data);
+      changed.set(row.id, s);
+      r.versions.remember(row.id, row.v, s);
+    }
+  }
+  const out = new Map<string, Server>();
+  for (const id of ids) {
+    const t = text(id);
+    // Not among the rows: the version sent is current, and known holds what it stands for.
+    const s = changed.has(t) ? changed.get(t) : known.get(t)?.server;
+    if (s) out.set(id, s);
+  }
+  return out;
+}
+
 export function pgReader(r: Runner): StoreReader {
   const f = r.freeze;
   const forUpdate = r.locking ? ' FOR UPDATE' : '';
@@ -79,47 +115,13 @@ export function pgReader(r: Runner): StoreReader {
       },
       getMany: async (ids) => {
         if (r.locking) await lockServers(r, ids);
-        const list = await many<Server>('SELECT data FROM servers WHERE id = ANY($1::text[])', [ids.map((id) => text(id))]);
-        const byId = new Map(list.map((s) => [s.id, s]));
-        const out = new Map<string, Server>();
-        for (const id of ids) {
-          const s = byId.get(text(id));
-          if (s) out.set(id, s);
-        }
-        return out;
+        return readVersioned(r, ids);
       },
       // Only servers this instance has not read as they are now come back: a steady fleet's peek returns
       // no rows. A server that is gone comes back with no version, and is forgotten.
-      peekMany: async (ids) => {
-        const wanted = [...new Set(ids.map((id) => text(id)))];
-        const known = r.versions.lookup(wanted);
-        const rows = await r.query<{ id: string; v: string | null; data: Server | null }>(
-          `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
-           FROM json_to_recordset($1::json) AS k(id text, v text) LEFT JOIN servers s ON s.id = k.id
-           WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
-          // As JSON, not two text[] (quoted element by element): a known server's part is written once per version.
-          [`[${wanted.map((id) => known.get(id)?.asked ?? JSON.stringify({ id, v: '' })).join(',')}]`],
-        );
-        const changed = new Map<string, Server | null>();
-        for (const row of rows) {
-          if (row.v === null || row.data === null) {
-            changed.set(row.id, null);
-            r.versions.forget(row.id);
-          } else {
-            const s = f(row.data);
-            changed.set(row.id, s);
-            r.versions.remember(row.id, row.v, s);
-          }
-        }
-        const out = new Map<string, Server>();
-        for (const id of ids) {
-          const t = text(id);
-          // Not among the rows: the version sent is current, and known holds what it stands for.
-          const s = changed.has(t) ? changed.get(t) : known.get(t)?.server;
-          if (s) out.set(id, s);
-        }
-        return out;
-      },
+      // A server read before comes back only if it is no longer that version; under the lock (getMany)
+      // the version read is the current one, as the row itself would be.
+      peekMany: (ids) => readVersioned(r, ids),
       list: async (q: ServerQuery) => {
         const where: string[] = [];
         const params: unknown[] = [];

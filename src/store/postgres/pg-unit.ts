@@ -13,7 +13,7 @@ import {
 import { pgReader, type Runner } from './pg-reader.js';
 import { prepared } from './prepared.js';
 import type { ServerVersions } from './server-versions.js';
-import { INCIDENT_COLUMNS, incidentParams, json, serverParams, text, type Freezer } from './rows.js';
+import { INCIDENT_COLUMNS, incidentParams, json, text, type Freezer } from './rows.js';
 
 export const DEAD_LETTERS_KEPT = 1000;
 
@@ -22,12 +22,18 @@ interface Write {
   params: unknown[];
   /** Writes of one record: only the last one of a batch is sent. */
   key?: string;
-  /** A server upsert (SERVERS_UPSERT, one row per column array): those of one batch go as one statement. */
-  server?: true;
+  /** A server upsert (SERVERS_UPSERT) of this record, as JSON: those of one batch go as one statement. */
+  server?: string;
+  /** The servers the upsert writes, whose new row versions it returns (ServerVersions). */
+  records?: Server[];
 }
 
-const SERVERS_UPSERT = `INSERT INTO servers (id, customer_id, data) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
-  ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data`;
+// The records as one JSON array rather than a jsonb[] parameter: pg would quote every character of every
+// record into an array literal, and the id and customer columns are copies of the record's fields.
+const SERVERS_UPSERT = `INSERT INTO servers (id, customer_id, data)
+  SELECT s->>'id', coalesce(s->>'customerId', ''), s FROM jsonb_array_elements($1::jsonb) AS s
+  ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, data = EXCLUDED.data
+  RETURNING id, xmin::text || ':' || ctid::text AS v`;
 
 export class UnitOverError extends Error {
   readonly code = 'unit_over';
@@ -56,8 +62,12 @@ export class PgUnit {
       ...r,
       servers: {
         ...r.servers,
-        put: (s: Server) =>
-          write({ key: `s:${s.id}`, server: true, sql: SERVERS_UPSERT, params: serverParams(s).map((v) => [v]) }),
+        put: (s: Server) => {
+          const record = json(s);
+          // A record whose text had to change (U+0000, see json()) is not what is stored: it is read back.
+          const records = record.includes('\\ufffd') ? [] : [s];
+          write({ key: `s:${s.id}`, server: record, records, sql: SERVERS_UPSERT, params: [`[${record}]`] });
+        },
         delete: (id) => write({ key: `s:${id}`, sql: 'DELETE FROM servers WHERE id = $1', params: [text(id)] }),
       },
       incidents: {
@@ -234,12 +244,25 @@ export class PgUnit {
     return next;
   }
 
+  /**
+   * The row versions the unit's server upserts made, so that the next read of those servers by this
+   * instance finds them current instead of reading them back (a version written by a unit that then
+   * rolls back is never current again: harmless).
+   */
+  private learn(records: readonly Server[], rows: ReadonlyArray<{ id: string; v: string }>): void {
+    const byId = new Map(records.map((r) => [r.id, r]));
+    for (const row of rows) {
+      const record = byId.get(row.id);
+      if (record) this.opts.versions.remember(row.id, row.v, this.opts.freeze(record));
+    }
+  }
+
   /** Queues the buffered writes on the session. */
   private flush(): Promise<unknown> {
     if (this.writes.length === 0) return Promise.resolve();
     const batch = ordered(this.writes);
     this.writes = [];
-    return Promise.all(batch.map((w) => this.send(w.sql, w.params))).catch((err: unknown) => {
+    return Promise.all(batch.map((w) => (w.records ? this.send<{ id: string; v: string }>(w.sql, w.params).then((res) => this.learn(w.records!, res.rows)) : this.send(w.sql, w.params)))).catch((err: unknown) => {
       this.failure ??= err;
       throw err;
     });
@@ -268,10 +291,7 @@ function ordered(writes: Write[]): Write[] {
 function mergeServers(writes: Write[]): Write[] {
   const servers = writes.filter((w) => w.server);
   if (servers.length < 2) return writes;
-  const merged: Write = {
-    sql: SERVERS_UPSERT,
-    params: [0, 1, 2].map((col) => servers.flatMap((w) => w.params[col] as unknown[])),
-  };
+  const merged: Write = { sql: SERVERS_UPSERT, params: [`[${servers.map((w) => w.server).join(',')}]`], records: servers.flatMap((w) => w.records ?? []) };
   const first = writes.indexOf(servers[0]);
   return writes.flatMap((w, i) => (i === first ? [merged] : w.server ? [] : [w]));
 }

@@ -29,10 +29,6 @@ export interface Freezer {
 
 export const freezer = (freeze: boolean): Freezer => (freeze ? deepFreeze : <T>(v: T) => v);
 
-// ---- servers ---------------------------------------------------------------------------------------
-
-export const serverParams = (s: Server): unknown[] => [text(s.id), text(s.customerId ?? ''), json(s)];
-
 // ---- incidents -------------------------------------------------------------------------------------
 
 export const INCIDENT_COLUMNS = 'id, status, level, priority, type, source, server_id, customer_id, component, ticket_id, created_at, resolved_at, data';
