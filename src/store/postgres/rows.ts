@@ -2,7 +2,7 @@
 // read back from it, so it returns as it was written; the indexed columns beside it are copies of the
 // fields the queries filter and order on.
 import type { LoggedEvent } from '../../domain/types.js';
-import type { AuditEntry, DeadLetter, MaintenanceWindow, OutboxItem, Server, StoredIncident } from '../port.js';
+import type { AuditEntry, DeadLetter, MaintenanceWindow, OutboxItem, StoredIncident } from '../port.js';
 import { deepFreeze } from '../memory/tables.js';
 
 /**
