@@ -35,11 +35,15 @@ export function consoleFastPath(ingest: ConsoleIngest, logger: Logger): FastPath
       chunk.copy(body, at);
       at += chunk.length;
     });
+    // A sender that goes away before the end of its body leaves nothing to answer: no 'end', nothing applied.
     req.on('end', () => {
-      ingest.accept(body.subarray(0, at), req.headers, principal).then(
-        (answer) => answered(res, answer, started, principal, logger),
-        (err: unknown) => failed(res, err, ingest, started, principal, logger),
-      );
+      ingest.accept(body.subarray(0, at), req.headers, principal)
+        .then(
+          (answer) => answered(res, answer, started, principal, logger),
+          (err: unknown) => failed(res, err, ingest, started, principal, logger),
+        )
+        // Not an unhandled rejection (which ends the process) whatever goes wrong in answering.
+        .catch((err: unknown) => logger.error({ err }, 'answering a console delivery failed'));
     });
     return true;
   };

@@ -286,3 +286,25 @@ describe('the console fast path', () => {
     expect(fast.viaExpress).toBe(6);
   });
 });
+
+describe('the console fast path, when a sender goes away', () => {
+  it('applies nothing of a body cut short, and goes on answering others', async () => {
+    h = await startHarness();
+    const body = JSON.stringify(report('srv-0001'));
+    const headers = webhookHeaders({ id: 'msg_cut', now: new Date(), body, secret: SECRET });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(h!.url + URL_PATH, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) } });
+      req.on('error', () => resolve());
+      req.write(body.slice(0, 20), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50));
+    });
+    expect(await h.servers()).toEqual({});
+    expect(h.expressRequests()).toBe(0);
+    // The same delivery in full is new (its key was never claimed) and is applied.
+    const res = await post(body, headers);
+    expect(res.status).toBe(202);
+    expect(Object.keys(await h.servers())).toEqual(['srv-0001']);
+  });
+});
