@@ -16,7 +16,7 @@ import type {
 } from '../port.js';
 import { RECORD_LOCK_NAMESPACE } from './locks.js';
 import { auditEntry, loggedEvent, text, type AuditRow, type EventRow, type Freezer } from './rows.js';
-import type { ServerVersions } from './server-versions.js';
+import type { Remembered, ServerVersions } from './server-versions.js';
 
 export interface Runner {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -60,14 +60,22 @@ async function takeLocks(r: Runner, ids: readonly string[]): Promise<void> {
  * daemon nothing to parse); a server that is gone comes back with no version, and is forgotten.
  */
 async function readVersioned(r: Runner, ids: readonly string[]): Promise<Map<string, Server>> {
-  const wanted = [...new Set(ids.map((id) => text(id)))];
-  const known = r.versions.lookup(wanted);
+  // Each stored id once, with what is remembered of it. One pass: a unit of ingest asks for hundreds.
+  const known = new Map<string, Remembered | undefined>();
+  const asked: string[] = [];
+  for (const id of ids) {
+    const t = text(id);
+    if (known.has(t)) continue;
+    const k = r.versions.get(t);
+    known.set(t, k);
+    // As JSON, not two text[] (quoted element by element): a known server's part is written once per version.
+    asked.push(k?.asked ?? JSON.stringify({ id: t, v: '' }));
+  }
   const rows = await r.query<{ id: string; v: string | null; data: Server | null }>(
     `SELECT k.id, s.xmin::text || ':' || s.ctid::text AS v, s.data
      FROM json_to_recordset($1::json) AS k(id text, v text) LEFT JOIN servers s ON s.id = k.id
      WHERE s.id IS NULL OR s.xmin::text || ':' || s.ctid::text <> k.v`,
-    // As JSON, not two text[] (quoted element by element): a known server's part is written once per version.
-    [`[${wanted.map((id) => known.get(id)?.asked ?? JSON.stringify({ id, v: '' })).join(',')}]`],
+    [`[${asked.join(',')}]`],
   );
   const changed = new Map<string, Server | null>();
   for (const row of rows) {

@@ -19,14 +19,9 @@ export class ServerVersions {
   /** At most `max` servers are remembered (the inventory has its own bound; this one only guards memory). */
   constructor(private readonly max = 200_000) {}
 
-  /** What is remembered of these ids (the versions a read sends, and what a matching version stands for). */
-  lookup(ids: readonly string[]): Map<string, Remembered> {
-    const out = new Map<string, Remembered>();
-    for (const id of ids) {
-      const known = this.byId.get(id);
-      if (known) out.set(id, known);
-    }
-    return out;
+  /** What is remembered of this id: the version a read sends, and what a matching version stands for. */
+  get(id: string): Remembered | undefined {
+    return this.byId.get(id);
   }
 
   remember(id: string, version: string, server: Server): void {
