@@ -28,7 +28,7 @@ import { Sweeper } from './escalation/sweeper.js';
 import { createHttpApp } from './http/app.js';
 import { TokenAuthenticator } from './http/auth.js';
 import { dashboardHeaders } from './http/dashboard-headers.js';
-import { createHttpServer } from './http/server-limits.js';
+import { countRequestsInFlight, createHttpServer } from './http/server-limits.js';
 import { consoleFastPath } from './http/console-fast-path.js';
 import { createAuditRouter } from './http/routes/audit-routes.js';
 import { createClusterRouter } from './http/routes/cluster-routes.js';
@@ -178,11 +178,12 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
     auth, components, metrics, logger: log('ingest'), isReady, now,
     consoleSecrets: secrets, toleranceMs: config.ingest.console.tolerance, mapping: config.ingest.alertmanager.mapping, bodyLimit,
   };
+  const consoleWork = consoleIngest(ingestDeps);
   const app = createHttpApp({
     logger: log('http'),
     isReady,
     routers: [
-      createIngestRouter(ingestDeps),
+      createIngestRouter(ingestDeps, consoleWork),
       createTicketingRouter({ auth, commands, metrics, bodyLimit, ready: isReady }),
       createVendorTicketingRouter({
         auth, commands, registry, ingestReports: metrics.ingestReports, logger: log('ticketing'), isReady, bodyLimit,
@@ -197,18 +198,13 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       createInfoRouter({ auth, read: store.read, registry, now, webRoot: WEB_ROOT, openapiPath: OPENAPI, dashboardHeaders: dashboardHeaders() }),
     ],
   });
-  // Bounded connections and short header/request timeouts: half-open connections cannot exhaust the files.
-  // Console reports skip express where the route's gates would pass them (http/console-fast-path.ts).
-  const consoleFast = consoleFastPath(consoleIngest(ingestDeps), log('http'));
+  // Bounded connections and short header/request timeouts; console reports skip express where the route's gates would pass them.
+  const consoleFast = consoleFastPath(consoleWork, log('http'));
   const server: Server = createHttpServer((req, res) => void (consoleFast(req, res) || app(req, res)), {
     maxConnections: config.server.maxConnections, headersTimeoutMs: config.server.headersTimeout, requestTimeoutMs: config.server.requestTimeout,
   });
   // Requests being served: shutdown keeps listening until they finish (see stop()).
-  let inFlight = 0;
-  server.on('request', (_req, res) => {
-    inFlight += 1;
-    res.once('close', () => void (inFlight -= 1));
-  });
+  const inFlight = countRequestsInFlight(server);
 
   // 6. The event log → live feed, metrics, and the dispatcher's wake-up.
   const events = new EventWindow(config.storage.eventLogSize);
@@ -371,7 +367,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
       // While requests are in flight keep listening, so probes and load balancers get /readyz 503 (and
       // state-changing routes 503) rather than a refused connection; the deadline bounds the wait.
       await step('in-flight requests', async () => {
-        while (inFlight > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while (inFlight() > 0 && server.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       });
       // Stop accepting; live clients sit on upgraded sockets the server no longer counts, so the hub
       // closes them before the server's close is awaited.

@@ -62,15 +62,22 @@ export function roleAtLeast(role: Role, minimum: Exclude<Role, 'ingest'>): boole
   return role !== 'ingest' && ROLE_RANK[role] >= ROLE_RANK[minimum];
 }
 
+/** The principal an Authorization header names, or the error the request ends with; `roles` as requireAuth's. */
+export function authorize(auth: TokenAuthenticator, authorization: string | undefined, roles: readonly Role[] = []): Principal | UnauthorizedError | ForbiddenError {
+  const token = bearerToken(authorization);
+  const principal = token ? auth.authenticate(token) : null;
+  if (!principal) return new UnauthorizedError();
+  if (roles.length > 0 && !roles.includes(principal.role)) {
+    return new ForbiddenError(`role "${principal.role}" may not do this; allowed: ${roles.join(', ')}`);
+  }
+  return principal;
+}
+
 /** Authenticates the request; `roles` lists who may pass (empty = any authenticated principal). */
 export function requireAuth(auth: TokenAuthenticator, roles: readonly Role[] = []): RequestHandler {
   return (req, _res, next) => {
-    const token = bearerToken(req.headers.authorization);
-    const principal = token ? auth.authenticate(token) : null;
-    if (!principal) return next(new UnauthorizedError());
-    if (roles.length > 0 && !roles.includes(principal.role)) {
-      return next(new ForbiddenError(`role "${principal.role}" may not do this; allowed: ${roles.join(', ')}`));
-    }
+    const principal = authorize(auth, req.headers.authorization, roles);
+    if (principal instanceof Error) return next(principal);
     req.principal = principal;
     next();
   };

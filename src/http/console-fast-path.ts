@@ -12,9 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { logRequest } from './app.js';
-import type { Principal } from './auth.js';
-import { problemAnswer, problemFor } from './problem.js';
-import type { ConsoleIngest, IngestAnswer } from './routes/ingest-routes.js';
+import { problemAnswer, problemFor, type HttpAnswer } from './problem.js';
+import type { ConsoleIngest } from './routes/ingest-routes.js';
 
 export const CONSOLE_INGEST_PATH = '/api/v1/ingest/console';
 
@@ -39,9 +38,13 @@ export function consoleFastPath(ingest: ConsoleIngest, logger: Logger): FastPath
     req.on('end', () => {
       ingest.accept(body.subarray(0, at), req.headers, principal)
         .then(
-          (answer) => answered(res, answer, started, principal, logger),
-          (err: unknown) => failed(res, err, ingest, started, principal, logger),
+          (answer): HttpAnswer => ({ status: answer.status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer.body) }),
+          (err: unknown) => problemOf(err, ingest, logger),
         )
+        .then((answer) => {
+          send(res, answer);
+          logRequest(logger, { method: 'POST', path: CONSOLE_INGEST_PATH, url: CONSOLE_INGEST_PATH, status: answer.status, started, principal: principal ?? undefined });
+        })
         // Not an unhandled rejection (which ends the process) whatever goes wrong in answering.
         .catch((err: unknown) => logger.error({ err }, 'answering a console delivery failed'));
     });
@@ -49,25 +52,18 @@ export function consoleFastPath(ingest: ConsoleIngest, logger: Logger): FastPath
   };
 }
 
-function answered(res: ServerResponse, answer: IngestAnswer, started: bigint, principal: Principal | null, logger: Logger): void {
-  send(res, answer.status, { 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(answer.body));
-  logRequest(logger, { method: 'POST', path: CONSOLE_INGEST_PATH, url: CONSOLE_INGEST_PATH, status: answer.status, started, principal: principal ?? undefined });
-}
-
-function failed(res: ServerResponse, err: unknown, ingest: ConsoleIngest, started: bigint, principal: Principal | null, logger: Logger): void {
+/** The problem a failed delivery is answered with, counted as the route counts it. */
+function problemOf(err: unknown, ingest: ConsoleIngest, logger: Logger): HttpAnswer {
   ingest.failed(err);
-  let answer = problemFor(err);
-  if (!answer) {
-    logger.error({ err, method: 'POST', url: CONSOLE_INGEST_PATH }, 'unhandled error in a request');
-    answer = problemAnswer(500, 'internal error');
-  }
-  send(res, answer.status, answer.headers, answer.body);
-  logRequest(logger, { method: 'POST', path: CONSOLE_INGEST_PATH, url: CONSOLE_INGEST_PATH, status: answer.status, started, principal: principal ?? undefined });
+  const answer = problemFor(err);
+  if (answer) return answer;
+  logger.error({ err, method: 'POST', url: CONSOLE_INGEST_PATH }, 'unhandled error in a request');
+  return problemAnswer(500, 'internal error');
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+function send(res: ServerResponse, answer: HttpAnswer): void {
   // The sender may have gone while the store worked: there is no one left to answer.
   if (res.destroyed || res.headersSent) return;
-  res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
-  res.end(body);
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body), 'X-Content-Type-Options': 'nosniff' });
+  res.end(answer.body);
 }

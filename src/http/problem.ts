@@ -31,14 +31,14 @@ function withoutProblemMembers(extra: Record<string, unknown>): Record<string, u
   return out;
 }
 
-/** A problem answer as status, headers and body: express routes and the console fast path send the same bytes. */
-export interface ProblemAnswer {
+/** An answer as status, headers and body: express routes and the console fast path send the same bytes. */
+export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
 }
 
-export function problemAnswer(status: number, detail: string, extra: Record<string, unknown> = {}): ProblemAnswer {
+export function problemAnswer(status: number, detail: string, extra: Record<string, unknown> = {}): HttpAnswer {
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json; charset=utf-8' };
   if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="escalatord"';
   if (status === 503) headers['Retry-After'] = '5';
@@ -55,7 +55,7 @@ export function sendProblem(res: Response, status: number, detail: string, extra
  * The answer to an error a request ended with, or null for one nobody raised on purpose (a bug: the
  * caller logs it and answers 500).
  */
-export function problemFor(err: unknown): ProblemAnswer | null {
+export function problemFor(err: unknown): HttpAnswer | null {
   // body-parser errors carry `type` and `status`.
   const e = err as { type?: string; status?: number; code?: string; message?: string };
   if (e.type === 'entity.too.large') return problemAnswer(413, 'the request body exceeds the size limit');

@@ -59,3 +59,13 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits = {}
   server.maxConnections = limits.maxConnections ?? defaultMaxConnections();
   return server;
 }
+
+/** How many requests the server is answering now (upgraded live connections are not requests). */
+export function countRequestsInFlight(server: Server): () => number {
+  let n = 0;
+  server.on('request', (_req, res) => {
+    n += 1;
+    res.once('close', () => void (n -= 1));
+  });
+  return () => n;
+}

@@ -84,8 +84,9 @@ export async function startHarness(opts: {
     verify: opts.verify,
   };
   const servers = createServerRouter({ auth, read: store.read, customers: config.customers });
-  const app = createHttpApp({ logger, isReady, routers: [createIngestRouter(ingestDeps), servers] });
-  const fast = opts.fastPath === false ? () => false : consoleFastPath(consoleIngest(ingestDeps), logger);
+  const consoleWork = consoleIngest(ingestDeps);
+  const app = createHttpApp({ logger, isReady, routers: [createIngestRouter(ingestDeps, consoleWork), servers] });
+  const fast = opts.fastPath === false ? () => false : consoleFastPath(consoleWork, logger);
   let viaExpress = 0;
   const server: Server = createServer((req, res) => {
     if (fast(req, res)) return;

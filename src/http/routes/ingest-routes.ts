@@ -13,7 +13,7 @@ import { ingestAlertmanager, parseAlertmanagerPayload } from '../../ingest/alert
 import { parseReportBody } from '../../domain/report-schema.js';
 import { verifyWebhook, type VerifyWebhookInput, type WebhookVerification } from '../../ingest/webhook-signature.js';
 import type { IngestOutcome, Metrics } from '../../observability/metrics.js';
-import { bearerToken, requireAuth, type Principal, type TokenAuthenticator } from '../auth.js';
+import { authorize, bearerToken, requireAuth, type Principal, type TokenAuthenticator } from '../auth.js';
 import { requireReady } from '../app.js';
 import { sendProblem } from '../problem.js';
 
@@ -101,6 +101,16 @@ function failureOutcome(err: unknown): IngestOutcome | null {
   return 'error';
 }
 
+/**
+ * Who sends a console delivery: the principal of a bearer token of role ingest or admin, `null` for
+ * Standard Webhooks headers (the signature is checked once the body is read), or the error that ends it.
+ */
+function consoleCredentials(auth: TokenAuthenticator, headers: IncomingHttpHeaders): Principal | null | Error {
+  if (bearerToken(headers.authorization) !== null) return authorize(auth, headers.authorization, INGEST_ROLES);
+  if (header(headers, 'webhook-signature') === null) return new UnauthorizedError('a bearer token of role ingest or Standard Webhooks headers are required');
+  return null;
+}
+
 export function consoleIngest(deps: IngestRouterDeps): ConsoleIngest {
   const verify = deps.verify ?? verifyWebhook;
   const count = ingestCounter(deps);
@@ -112,12 +122,8 @@ export function consoleIngest(deps: IngestRouterDeps): ConsoleIngest {
       if (length === undefined || !(Number(length) <= maxBytes)) return undefined;
       const encoding = headers['content-encoding'];
       if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
-      const token = bearerToken(headers.authorization);
-      if (token !== null) {
-        const principal = deps.auth.authenticate(token);
-        return principal && INGEST_ROLES.includes(principal.role) ? principal : undefined;
-      }
-      return header(headers, 'webhook-signature') !== null ? null : undefined;
+      const credentials = consoleCredentials(deps.auth, headers);
+      return credentials instanceof Error ? undefined : credentials;
     },
 
     async accept(raw, headers, principal) {
@@ -166,11 +172,11 @@ export function consoleIngest(deps: IngestRouterDeps): ConsoleIngest {
   };
 }
 
-export function createIngestRouter(deps: IngestRouterDeps): Router {
+/** `consoleWork`: the console route's work, shared with the server's fast path where there is one. */
+export function createIngestRouter(deps: IngestRouterDeps, consoleWork: ConsoleIngest = consoleIngest(deps)): Router {
   const router = express.Router();
   const truncated = truncatedCounter(deps.metrics.registry);
   const count = ingestCounter(deps);
-  const consoleWork = consoleIngest(deps);
   /** Counts the failures that end a request (4xx/5xx) before handing them to the error handler. */
   const countErrors = (source: 'console' | 'alertmanager'): ErrorRequestHandler => (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
     const outcome = failureOutcome(err);
@@ -198,8 +204,9 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
 
   /** A bearer token of role ingest/admin, or Standard Webhooks headers to be checked after the body is read. */
   const consoleAuth: RequestHandler = (req, _res, next) => {
-    if (bearerToken(req.headers.authorization) !== null) return requireAuth(deps.auth, INGEST_ROLES)(req, _res, next);
-    if (header(req.headers, 'webhook-signature') === null) return next(new UnauthorizedError('a bearer token of role ingest or Standard Webhooks headers are required'));
+    const credentials = consoleCredentials(deps.auth, req.headers);
+    if (credentials instanceof Error) return next(credentials);
+    if (credentials) req.principal = credentials;
     next();
   };
 
