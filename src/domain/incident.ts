@@ -1,6 +1,7 @@
 // The incident and its lifecycle as pure functions. Each transition checks that it is legal and returns
 // a new incident with a timeline entry naming the actor; illegal ones throw ConflictError (409).
 import { ConflictError, ForbiddenError } from './errors.js';
+import { initialManagement } from './management.js';
 import type { Actor, Incident, IncidentStatus, Level, Priority, Role, RootCause } from './types.js';
 
 /** What a caller decides about a new incident; everything else starts empty. */
@@ -21,7 +22,7 @@ export function createIncident(input: NewIncident, now: Date): Incident {
     diagnostics: null,
     ticket: null,
     sla: null,
-    management: { step: 1, history: [] },
+    management: initialManagement(),
     rootCause: null,
     recoveredAt: null,
     lastProgressAt: null,
@@ -40,6 +41,15 @@ const STATUS_MOVES: Record<IncidentStatus, IncidentStatus[]> = {
 
 export function canMove(from: IncidentStatus, to: IncidentStatus): boolean {
   return STATUS_MOVES[from].includes(to);
+}
+
+/**
+ * Whoever starts working on an incident nobody has acknowledged has it: an open incident is acknowledged
+ * on the way to a working status (a progress report, in progress, awaiting the customer). Moving to
+ * `acknowledged` is the acknowledgement itself, and resolving needs none.
+ */
+export function acknowledgedOnTheWay(from: IncidentStatus, to: IncidentStatus): boolean {
+  return from === 'open' && (to === 'in-progress' || to === 'awaiting-customer');
 }
 
 function assertOpen(incident: Incident, what: string): void {

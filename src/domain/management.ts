@@ -10,7 +10,7 @@
 // evenly over its window on the working-day calendar, before the window's end escalates it.
 import { addTarget, type BusinessCalendar } from './calendar.js';
 import type { SlaTarget } from './sla-targets.js';
-import type { IncidentManagement, ManagementStepRecord } from './types.js';
+import type { IncidentManagement, IncidentStatus, ManagementStepRecord } from './types.js';
 
 export type ManagementReason = ManagementStepRecord['reason'];
 export const SUPPORT_TEAM_STEP = 1;
@@ -53,6 +53,18 @@ export function managementTarget(mgmt: IncidentManagement, reason: ManagementRea
     case 'unacknowledged':
       return mgmt.step === 2 || mgmt.step === 3 ? mgmt.step + 1 : null;
   }
+}
+
+/** The management path after an SLA clock fired: a breach engages management (step 2) unless it already is; a warning moves nothing. */
+export function managementAfterSla(mgmt: IncidentManagement, fired: 'warning' | 'breach', now: Date): IncidentManagement {
+  return fired === 'breach' ? escalateManagement(mgmt, 'sla-breach', now) : mgmt;
+}
+
+/** Why a complaint cannot move the management path (a 409), or null when it moves it one step up. */
+export function complaintRefusal(incident: { status: IncidentStatus; management: IncidentManagement }): string | null {
+  if (incident.status === 'resolved') return 'is resolved';
+  if (managementTarget(incident.management, 'complaint') === null) return 'is already at the last management step';
+  return null;
 }
 
 /** Moves one step up for `reason`; returns `mgmt` itself when the reason does not apply (step 4 is terminal). */

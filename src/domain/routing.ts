@@ -35,9 +35,22 @@ export interface RoutingContext {
   inMaintenance: boolean;
 }
 
-/** Key under which at most one incident is open: the component, or the server itself for reachability. */
-export function incidentKey(serverId: string, component: string | null): string {
-  return `${serverId}/${component ?? '_server'}`;
+/**
+ * What routing sees of a server's open incidents for a change of `component` (null: reachability). Only
+ * incidents monitoring opened are matched: a fault a person logged on the server is theirs, and a
+ * component's recovery never resolves or relapses it.
+ */
+export function monitoredView(openOnServer: readonly Incident[], server: ServerState, component: string | null): Pick<RoutingContext, 'open' | 'openSoftwareIncidents'> {
+  const monitored = openOnServer.filter((i) => i.source !== 'manual');
+  return {
+    open: monitored.find((i) => i.component === component),
+    openSoftwareIncidents: monitored.filter((i) => i.component !== null && i.component !== component && server.components[i.component]?.kind === 'software'),
+  };
+}
+
+/** A failure again while its incident is open: worth a line only after a recovery (flapping stays silent on the same incident). */
+function relapse(open: Incident): Decision[] {
+  return open.recoveredAt !== null ? [{ action: 'relapsed', incidentId: open.id }] : [];
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
@@ -48,7 +61,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
 
   if (change.type === 'reachability') {
     if (!change.to) {
-      if (ctx.open) return [{ action: 'relapsed', incidentId: ctx.open.id }];
+      if (ctx.open) return relapse(ctx.open);
       return [{
         action: 'open', reason: 'unreachable', level: 2, priority: policy.unreachablePriority, ticket: heldByVendor(2), component: null,
         title: `${ctx.server.name} unreachable: isolate client device, LAN, Internet connection or server`,
@@ -66,7 +79,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
       const several = failedSoftware.length >= 2;
       const priority = several ? policy.multipleSoftwareFailuresPriority : policy.softwareFailurePriority;
       const decisions: Decision[] = [];
-      if (ctx.open) decisions.push({ action: 'relapsed', incidentId: ctx.open.id });
+      if (ctx.open) decisions.push(...relapse(ctx.open));
       else decisions.push({
         action: 'open', reason: 'software-failure', level: 3, priority, ticket: heldByVendor(3), component: change.component,
         title: `${change.component} failed on ${ctx.server.name}${change.message ? `: ${change.message}` : ''}`,
@@ -79,7 +92,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
     }
     if (ctx.open) {
       // A degraded hardware incident that now fails outright: same incident, raised.
-      return [{ action: 'relapsed', incidentId: ctx.open.id }];
+      return relapse(ctx.open);
     }
     return [{
       action: 'open', reason: 'hardware-failure', level: 2, priority: policy.hardwarePriority, ticket: heldByVendor(2), component: change.component,
@@ -88,7 +101,7 @@ export function route(change: StateChange, ctx: RoutingContext, policy: RoutingP
   }
 
   // degraded: nothing now; the degraded sweep opens an incident once the grace period has passed.
-  return ctx.open ? [{ action: 'relapsed', incidentId: ctx.open.id }] : [];
+  return ctx.open ? relapse(ctx.open) : [];
 }
 
 function describe(change: StateChange): string {

@@ -3,7 +3,7 @@
 // failures there directly, L1 logs L3-only requests there, and L2 escalates there; each asks ticketAction.
 // Follow-up calls on the ticket (comments, resolve) wait for a creation that is pending or failed
 // instead of being dead-lettered: commentDisposition.
-import type { IncidentSource, IncidentStatus, Level, TicketRef } from './types.js';
+import type { Actor, IncidentSource, IncidentStatus, Level, TicketRef } from './types.js';
 
 /** True for the levels the vendor's Support Team holds (L3, L4): an incident there has a vendor ticket. */
 export function heldByVendor(level: Level): boolean {
@@ -62,6 +62,14 @@ export function commentDisposition(ticket: Pick<TicketRef, 'id' | 'state'> | nul
     default:
       return 'drop'; // a ticket the vendor's system no longer knows takes nothing
   }
+}
+
+/**
+ * Whether a resolution is sent to the ticket: as any other call (commentDisposition), except that a
+ * resolution the vendor made in its own system is never told back to it — that would be an echo.
+ */
+export function resolveDisposition(by: Actor['kind'], ticket: Pick<TicketRef, 'id' | 'state'> | null, incidentStatus: IncidentStatus): CommentDisposition {
+  return by === 'vendor' ? 'drop' : commentDisposition(ticket, incidentStatus);
 }
 
 export type TicketRetry = { allowed: true } | { allowed: false; message: string };

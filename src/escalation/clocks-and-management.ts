@@ -47,10 +47,8 @@ export class ClocksAndManagement implements LifecycleHooks {
       const labels = { clock, priority: incident.priority };
       tx.afterCommit(() => this.deps.metrics.slaMet.inc(labels));
     }
-    if (transition.kind === 'progress') {
-      const by = incident.timeline[incident.timeline.length - 1]?.actor.name ?? 'unknown';
-      out = { ...out, management: mgmt.recordProgress(out.management, by, now) };
-    }
+    const by = incident.timeline[incident.timeline.length - 1]?.actor.name ?? 'unknown';
+    out = { ...out, management: mgmt.managementAfterTransition(out.management, transition, by, now) };
     tx.afterCommit(() => this.deps.onReschedule?.(incident.id));
     return out;
   }
@@ -83,8 +81,8 @@ export class ClocksAndManagement implements LifecycleHooks {
   complain(id: string, actor: Actor, note: string): Promise<Incident> {
     return this.deps.transactor.run(async (tx) => {
       const incident = await getIncident(tx.incidents, id);
-      if (incident.status === 'resolved') throw new ConflictError(`incident ${id} is resolved`);
-      if (mgmt.managementTarget(incident.management, 'complaint') === null) throw new ConflictError(`incident ${id} is already at the last management step`, { step: incident.management.step });
+      const refused = mgmt.complaintRefusal(incident);
+      if (refused !== null) throw new ConflictError(`incident ${id} ${refused}`, { incidentStatus: incident.status, step: incident.management.step });
       let out = addNote(incident, actor, tx.now, 'complaint', note);
       out = { ...out, management: mgmt.escalateManagement(out.management, 'complaint', tx.now) };
       out = this.announceStep(tx, out, 'complaint', note);
@@ -123,10 +121,8 @@ export class ClocksAndManagement implements LifecycleHooks {
       commentOnTicket(tx, out, 'sla', text);
       this.deps.notifications.sla(tx, out, type, text, { clock: f.clock, state: f.kind === 'warning' ? 'at-risk' : 'breached', dueAt: clock.dueAt });
       tx.afterCommit(() => (f.kind === 'warning' ? this.deps.metrics.slaWarnings : this.deps.metrics.slaBreaches).inc(labels));
-      if (f.kind === 'breach' && mgmt.managementTarget(out.management, 'sla-breach') !== null) {
-        out = { ...out, management: mgmt.escalateManagement(out.management, 'sla-breach', tx.now) };
-        out = this.announceStep(tx, out, 'sla-breach', text);
-      }
+      const management = mgmt.managementAfterSla(out.management, f.kind, tx.now);
+      if (management !== out.management) out = this.announceStep(tx, { ...out, management }, 'sla-breach', text);
     }
     return out;
   }

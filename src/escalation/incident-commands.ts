@@ -6,7 +6,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { consoleShowsSoftwareFailure, escalationGate, requestAuthority } from '../domain/escalation-gate.js';
 import * as lifecycle from '../domain/incident.js';
 import type { VendorEvent } from '../domain/vendor-events.js';
-import { commentDisposition, ticketAction, ticketRetry } from '../domain/ticket-policy.js';
+import { resolveDisposition, ticketAction, ticketRetry } from '../domain/ticket-policy.js';
+import { vendorEventEffect } from '../domain/vendor-event-effect.js';
 import type { Actor, Incident, IncidentStatus, Level, Priority, Reporter, Role, RootCause } from '../domain/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Transactor, Tx } from '../store/transactor.js';
@@ -103,7 +104,7 @@ export class IncidentCommands {
       }, tx.now);
       incident = this.deps.hooks.afterTransition(tx, incident, { kind: 'created' });
       incident = saveIncident(tx, incident, 'incident.created');
-      incident = await this.vendorTicket(tx, incident, 'opened', 'request needs third level support');
+      incident = await this.vendorTicket(tx, incident, 'opened', 'request needs third level support', 'request needs third level support');
       const labels = { level, priority: incident.priority, source: 'manual' as const };
       tx.afterCommit(() => this.deps.metrics.incidentsCreated.inc(labels));
       return { created: true, incident };
@@ -123,15 +124,14 @@ export class IncidentCommands {
 
   progress(id: string, actor: Acting, note: string, dedupKey?: string): Promise<Incident> {
     return this.transition(id, actor, 'report progress on', (tx, incident) => {
-      const base = incident.status === 'open' ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
+      const base = lifecycle.acknowledgedOnTheWay(incident.status, 'in-progress') ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
       return { incident: lifecycle.reportProgress(base, actor, tx.now, note), transition: { kind: 'progress' } };
     }, dedupKey);
   }
 
   setStatus(id: string, actor: Acting, status: IncidentStatus, note?: string, dedupKey?: string): Promise<Incident> {
     return this.transition(id, actor, 'change the status of', (tx, incident) => {
-      // An open incident is acknowledged on the way to any working status.
-      const base = incident.status === 'open' && status !== 'open' && status !== 'acknowledged' ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
+      const base = lifecycle.acknowledgedOnTheWay(incident.status, status) ? lifecycle.acknowledge(incident, actor, tx.now) : incident;
       return { incident: lifecycle.setStatus(base, status, actor, tx.now, note), transition: { kind: 'status', from: incident.status } };
     }, dedupKey);
   }
@@ -152,11 +152,7 @@ export class IncidentCommands {
       const why = input.notes ?? input.reason ?? reason;
       return {
         incident: escalated, transition: { kind: 'escalated', from: incident.level }, event: 'incident.escalated',
-        after: async (t, inc) => {
-          const out = await this.vendorTicket(t, inc, 'escalated', why);
-          if (out.level < 3) commentOnTicket(t, out, 'escalation', `Escalated to level ${toLevel} by ${actor.name}: ${why}`);
-          return out;
-        },
+        after: (t, inc) => this.vendorTicket(t, inc, 'escalated', `Escalated to level ${toLevel} by ${actor.name}: ${why}`, why),
       };
     });
   }
@@ -174,9 +170,8 @@ export class IncidentCommands {
       return {
         incident: resolved, transition: { kind: 'resolved' }, event: 'incident.resolved',
         after: (t, inc) => {
-          // The vendor resolved it in its own system: telling it so would be an echo.
           // A ticket still being created gets its resolve once it exists (the dispatcher holds it).
-          if (actor.kind !== 'vendor' && commentDisposition(inc.ticket, inc.status) !== 'drop') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
+          if (resolveDisposition(actor.kind, inc.ticket, inc.status) !== 'drop') t.enqueue({ kind: 'ticket.resolve', incidentId: inc.id, payload: { note: note ?? `Resolved by ${actor.name}`, rootCause } });
           return inc;
         },
       };
@@ -209,29 +204,28 @@ export class IncidentCommands {
         const expiresAt = new Date(tx.now.getTime() + this.deps.dedupRetentionMs).toISOString();
         if (!(await tx.dedup.claim(opts.dedupKey, expiresAt))) return { incident, duplicate: true };
       }
-      if (incident.status === 'resolved') {
-        if (input.event === 'resolved') return { incident, duplicate: false }; // already resolved: nothing to do
-        throw new ConflictError(`incident ${incident.id} is already resolved`, { incidentStatus: incident.status });
-      }
+      const effect = vendorEventEffect(incident.status, input.event);
+      const ackFirst = (i: Incident, t: Tx) => ('acknowledgeFirst' in effect && effect.acknowledgeFirst ? lifecycle.acknowledge(i, actor, t.now) : i);
       let out: Incident = incident;
-      switch (input.event) {
-        case 'acknowledged':
-          if (out.status === 'open') out = await this.transitionIn(tx, out, actor, 'acknowledge', (t, i) => ({ incident: lifecycle.acknowledge(i, actor, t.now, input.note), transition: { kind: 'acknowledged' } }));
+      switch (effect.effect) {
+        case 'nothing':
+          break;
+        case 'conflict':
+          throw new ConflictError(`incident ${incident.id} ${effect.message}`, { incidentStatus: incident.status });
+        case 'acknowledge':
+          out = await this.transitionIn(tx, out, actor, 'acknowledge', (t, i) => ({ incident: lifecycle.acknowledge(i, actor, t.now, input.note), transition: { kind: 'acknowledged' } }));
           break;
         case 'progress':
-          out = await this.transitionIn(tx, out, actor, 'report progress on', (t, i) => {
-            const base = i.status === 'open' ? lifecycle.acknowledge(i, actor, t.now) : i;
-            return { incident: lifecycle.reportProgress(base, actor, t.now, input.note ?? 'progress reported by the vendor'), transition: { kind: 'progress' } };
-          });
+          out = await this.transitionIn(tx, out, actor, 'report progress on', (t, i) => ({
+            incident: lifecycle.reportProgress(ackFirst(i, t), actor, t.now, input.note ?? 'progress reported by the vendor'), transition: { kind: 'progress' },
+          }));
           break;
-        case 'awaiting-customer':
-          if (out.status === 'awaiting-customer') break;
-          out = await this.transitionIn(tx, out, actor, 'change the status of', (t, i) => {
-            const base = i.status === 'open' ? lifecycle.acknowledge(i, actor, t.now) : i;
-            return { incident: lifecycle.setStatus(base, 'awaiting-customer', actor, t.now, input.note), transition: { kind: 'status', from: i.status } };
-          });
+        case 'await-customer':
+          out = await this.transitionIn(tx, out, actor, 'change the status of', (t, i) => ({
+            incident: lifecycle.setStatus(ackFirst(i, t), 'awaiting-customer', actor, t.now, input.note), transition: { kind: 'status', from: i.status },
+          }));
           break;
-        case 'resolved': {
+        case 'resolve': {
           const rootCause = input.rootCause ?? 'server';
           out = await this.transitionIn(tx, out, actor, 'resolve', (t, i) => ({
             incident: lifecycle.resolve(i, actor, t.now, rootCause, input.note), transition: { kind: 'resolved' }, event: 'incident.resolved',
@@ -246,22 +240,25 @@ export class IncidentCommands {
   }
 
   /** What the vendor ticket needs after the incident was opened or escalated: create, retry, comment, or nothing. */
-  private async vendorTicket(tx: Tx, incident: Incident, moment: 'opened' | 'escalated', why: string): Promise<Incident> {
+  /** `comment`: what an existing ticket is told; `why`: the reason a new one is created for. */
+  private async vendorTicket(tx: Tx, incident: Incident, moment: 'opened' | 'escalated', comment: string, why: string): Promise<Incident> {
     const action = ticketAction(incident, moment);
     switch (action.action) {
       case 'create-ticket':
-        return requestTicket(tx, incident, { reason: why, refreshDiagnostics: action.refreshDiagnostics });
       case 'retry-failed-creation':
-        return requestTicket(tx, incident, { reason: why, refreshDiagnostics: true });
+        return requestTicket(tx, incident, { reason: why, refreshDiagnostics: action.refreshDiagnostics });
       case 'comment-on-existing-ticket':
-        commentOnTicket(tx, incident, 'escalation', `Escalated to third level support: ${why}`);
-        if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        commentOnTicket(tx, incident, 'escalation', comment);
+        this.fetchDiagnostics(tx, incident, moment);
         return incident;
       case 'none':
-        // Fresh diagnostics at every escalation; an incident just logged has had none to refresh.
-        if (action.fetchDiagnostics && moment === 'escalated') tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'escalation' } });
+        if (action.fetchDiagnostics) this.fetchDiagnostics(tx, incident, moment);
         return incident;
     }
+  }
+
+  private fetchDiagnostics(tx: Tx, incident: Incident, moment: 'opened' | 'escalated'): void {
+    tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: moment === 'escalated' ? 'escalation' : 'created' } });
   }
 
   private transition(

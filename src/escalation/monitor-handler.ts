@@ -2,7 +2,7 @@
 // its ticket in the outbox and its events are durable together, and nobody has to touch anything.
 import { addNote, changePriority, createIncident } from '../domain/incident.js';
 import { windowCovers } from '../domain/maintenance-window.js';
-import { route, type Decision, type RoutingPolicy } from '../domain/routing.js';
+import { monitoredView, route, type Decision, type RoutingPolicy } from '../domain/routing.js';
 import { ticketAction } from '../domain/ticket-policy.js';
 import type { StateChange } from '../domain/status-diff.js';
 import type { Actor, Incident, IncidentSource, ServerState } from '../domain/types.js';
@@ -44,13 +44,9 @@ export class MonitorHandler implements ChangeHandler {
       const component = change.type === 'component' ? change.component : null;
       allWindows ??= await this.windows(tx);
       const windows = allWindows.filter((w) => maintenanceCovers(w, server, component, nowIso));
-      // One read of the server's open incidents per change (an earlier change may have opened one):
-      // the monitored incident of this component is among them, as are its open software incidents.
-      const onServer = (await tx.incidents.openOn(server.id)).filter((i) => i.source !== 'manual');
-      const open = onServer.find((i) => i.component === component);
-      const openSoftwareIncidents = onServer
-        .filter((i) => i.component !== null && i.component !== component && server.components[i.component]?.kind === 'software');
-      const decisions = route(change, { server, open, openSoftwareIncidents, inMaintenance: windows.length > 0 }, this.deps.policy);
+      // One read of the server's open incidents per change (an earlier change may have opened one).
+      const seen = monitoredView(await tx.incidents.openOn(server.id), server, component);
+      const decisions = route(change, { server, ...seen, inMaintenance: windows.length > 0 }, this.deps.policy);
       for (const d of decisions) await this.apply(tx, d, change, server, source, windows);
     }
   }
@@ -78,11 +74,9 @@ export class MonitorHandler implements ChangeHandler {
     incident = this.deps.hooks.afterTransition(tx, incident, { kind: 'created' });
     saveIncident(tx, incident, 'incident.created', { reason: d.reason });
     // One ticket rule for every path (domain/ticket-policy.ts): an incident opened at L3 gets its ticket now.
-    if (ticketAction(incident, 'opened').action === 'create-ticket') {
-      incident = await requestTicket(tx, incident, { reason: d.reason });
-    } else {
-      tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'created' } });
-    }
+    const action = ticketAction(incident, 'opened');
+    if (action.action === 'create-ticket') incident = await requestTicket(tx, incident, { reason: d.reason, refreshDiagnostics: action.refreshDiagnostics });
+    else if (action.action === 'none' && action.fetchDiagnostics) tx.enqueue({ kind: 'diagnostics.fetch', incidentId: incident.id, payload: { reason: 'created' } });
     const labels = { level: incident.level, priority: incident.priority, source };
     tx.afterCommit(() => this.deps.metrics.incidentsCreated.inc(labels));
     return incident;
@@ -102,8 +96,6 @@ export class MonitorHandler implements ChangeHandler {
       }
       case 'relapsed': {
         const incident = await getIncident(tx.incidents, d.incidentId);
-        // Flapping stays on the same incident; only a real relapse after a recovery is worth a line.
-        if (incident.recoveredAt === null) return;
         saveIncident(tx, { ...addNote(incident, MONITOR, tx.now, 'relapsed', describeChange(change)), recoveredAt: null }, 'incident.updated');
         return;
       }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '../../src/domain/errors.js';
 import {
-  acknowledge, assertMayAct, canMove, changePriority, createIncident, escalate, reportProgress, resolve, roleLevel, setStatus,
+  acknowledge, acknowledgedOnTheWay, assertMayAct, canMove, changePriority, createIncident, escalate, reportProgress, resolve, roleLevel, setStatus,
 } from '../../src/domain/incident.js';
 import { INCIDENT_STATUSES, LEVELS, ROLES, type Actor, type Incident, type IncidentStatus, type Level, type Role } from '../../src/domain/types.js';
 
@@ -172,5 +172,20 @@ describe('assertMayAct', () => {
     expect(roleLevel('l1')).toBe(1);
     expect(roleLevel('l2')).toBe(2);
     expect(roleLevel('l3')).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('acknowledgedOnTheWay: whoever starts working on an unacknowledged incident has it', () => {
+  const rows: Array<[from: IncidentStatus, to: IncidentStatus, expected: boolean, why: string]> = [
+    ['open', 'in-progress', true, 'a progress report or "in progress" on an open incident acknowledges it'],
+    ['open', 'awaiting-customer', true, 'waiting for the customer means someone has it'],
+    ['open', 'acknowledged', false, 'the acknowledgement itself'],
+    ['open', 'resolved', false, 'resolving needs no acknowledgement'],
+    ['acknowledged', 'in-progress', false, 'already acknowledged'],
+    ['in-progress', 'awaiting-customer', false, 'already being worked'],
+    ['awaiting-customer', 'in-progress', false, 'already being worked'],
+  ];
+  it.each(rows)('%s → %s: %s (%s)', (from, to, expected) => {
+    expect(acknowledgedOnTheWay(from, to)).toBe(expected);
   });
 });

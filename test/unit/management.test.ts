@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCalendar } from '../../src/domain/calendar.js';
 import {
-  acknowledgeStep, applyManagementAction, dueManagementActions, escalateManagement, initialManagement, managementAfterTransition, managementTarget,
+  acknowledgeStep, applyManagementAction, complaintRefusal, dueManagementActions, escalateManagement, initialManagement, managementAfterSla, managementAfterTransition, managementTarget,
   nextManagementAction, recordProgress, type ManagementPolicy, type ManagementReason,
 } from '../../src/domain/management.js';
 import type { IncidentManagement } from '../../src/domain/types.js';
@@ -135,5 +135,35 @@ describe('managementAfterTransition', () => {
     const after = managementAfterTransition(mgmt, { kind }, 'hos', now);
     if (acknowledgedAt === undefined) expect(after).toBe(mgmt);
     else expect(after.history[0].acknowledgedAt).toBe(acknowledgedAt);
+  });
+});
+
+describe('managementAfterSla: a breach engages management once, a warning never', () => {
+  const now = at('2026-11-25T10:00:00Z');
+  const atStep = (step: number): IncidentManagement => ({ step, history: step > 1 ? [{ step, at: '2026-11-25T09:00:00.000Z', reason: 'complaint', acknowledgedAt: null, attempts: 1 }] : [] });
+  const rows: Array<[line: string, step: number, fired: 'warning' | 'breach', expectedStep: number]> = [
+    ['a breach with only the support team engaged: the Head of Support (step 2)', 1, 'breach', 2],
+    ['a warning moves nothing', 1, 'warning', 1],
+    ['a breach with management engaged: its own windows move it on, not the breach', 2, 'breach', 2],
+    ['a breach at the last step: nothing', 4, 'breach', 4],
+  ];
+  it.each(rows)('%s', (_line, step, fired, expectedStep) => {
+    const before = atStep(step);
+    const after = managementAfterSla(before, fired, now);
+    expect(after.step).toBe(expectedStep);
+    if (expectedStep === step) expect(after).toBe(before);
+    else expect(after.history.at(-1)).toEqual({ step: expectedStep, at: now.toISOString(), reason: 'sla-breach', acknowledgedAt: null, attempts: 1 });
+  });
+});
+
+describe('complaintRefusal', () => {
+  const rows: Array<[line: string, status: 'open' | 'in-progress' | 'resolved', step: number, expected: string | null]> = [
+    ['an open incident at the support team: the complaint goes to step 2', 'open', 1, null],
+    ['in progress at step 3: on to step 4', 'in-progress', 3, null],
+    ['at the last step: nowhere to go', 'in-progress', 4, 'is already at the last management step'],
+    ['a resolved incident takes no complaint', 'resolved', 1, 'is resolved'],
+  ];
+  it.each(rows)('%s', (_line, status, step, expected) => {
+    expect(complaintRefusal({ status, management: { step, history: [] } })).toBe(expected);
   });
 });

@@ -2,7 +2,7 @@
 // for, given what is already open and whether a maintenance window covers the server.
 import { describe, expect, it } from 'vitest';
 import { createIncident } from '../../src/domain/incident.js';
-import { incidentKey, route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
+import { monitoredView, route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
 import type { StateChange } from '../../src/domain/status-diff.js';
 import type { ComponentKind, ComponentStatus, Incident, Priority, ServerState } from '../../src/domain/types.js';
 
@@ -53,6 +53,8 @@ const openBackup = incident('INC-000001', 'backup', 'P2');
 const openEmail = incident('INC-000002', 'email', 'P2');
 const openP1Email = incident('INC-000003', 'email', 'P1');
 const openReach = incident('INC-000004', null, 'P4', 2);
+// The same incidents after the console reported their component (or the server) healthy again.
+const recovered = (i: Incident): Incident => ({ ...i, recoveredAt: AT });
 
 const rows: Row[] = [
   {
@@ -119,27 +121,39 @@ const rows: Row[] = [
     expected: [{ action: 'recovered', incidentId: 'INC-000004' }],
   },
   {
-    line: 'a flapping software component fails again while its incident is open: relapsed, never a second open',
+    line: 'a software component failing again after its recovery: relapsed on the same incident, never a second open',
     change: comp('backup', 'software', 'ok', 'failed'),
-    context: ctx(server([['backup', 'software', 'failed']]), { open: openBackup }),
+    context: ctx(server([['backup', 'software', 'failed']]), { open: recovered(openBackup) }),
     expected: [{ action: 'relapsed', incidentId: 'INC-000001' }],
   },
   {
-    line: 'a flapping hardware component fails again while its incident is open: relapsed',
+    line: 'a software component flapping while its incident is open and not recovered: nothing new to say',
+    change: comp('backup', 'software', 'degraded', 'failed'),
+    context: ctx(server([['backup', 'software', 'failed']]), { open: openBackup }),
+    expected: [],
+  },
+  {
+    line: 'a hardware component failing again after its recovery: relapsed',
     change: comp('disks', 'hardware', 'ok', 'failed'),
-    context: ctx(server([['disks', 'hardware', 'failed']]), { open: incident('INC-000005', 'disks', 'P3', 2) }),
+    context: ctx(server([['disks', 'hardware', 'failed']]), { open: recovered(incident('INC-000005', 'disks', 'P3', 2)) }),
     expected: [{ action: 'relapsed', incidentId: 'INC-000005' }],
   },
   {
-    line: 'a flapping server goes unreachable again while its incident is open: relapsed',
+    line: 'a degraded hardware component that now fails outright, not recovered in between: the same incident, nothing new',
+    change: comp('disks', 'hardware', 'degraded', 'failed'),
+    context: ctx(server([['disks', 'hardware', 'failed']]), { open: incident('INC-000005', 'disks', 'P3', 2) }),
+    expected: [],
+  },
+  {
+    line: 'a server unreachable again after it came back: relapsed',
     change: reach(true, false),
-    context: ctx(server([], false), { open: openReach }),
+    context: ctx(server([], false), { open: recovered(openReach) }),
     expected: [{ action: 'relapsed', incidentId: 'INC-000004' }],
   },
   {
-    line: 'a component degrading again while its incident is open: relapsed',
+    line: 'a component degrading again after its recovery: relapsed',
     change: comp('backup', 'software', 'ok', 'degraded'),
-    context: ctx(server([['backup', 'software', 'degraded']]), { open: openBackup }),
+    context: ctx(server([['backup', 'software', 'degraded']]), { open: recovered(openBackup) }),
     expected: [{ action: 'relapsed', incidentId: 'INC-000001' }],
   },
   {
@@ -194,8 +208,23 @@ describe('route (DESIGN §5)', () => {
     }
   });
 
-  it('keys the open incident by component, and by the server itself for reachability', () => {
-    expect(incidentKey('srv-0001', 'backup')).toBe('srv-0001/backup');
-    expect(incidentKey('srv-0001', null)).not.toBe(incidentKey('srv-0001', 'backup'));
+});
+
+describe('monitoredView: what routing sees of the server\'s open incidents', () => {
+  const logged: Incident = { ...incident('INC-000009', 'backup', 'P3', 1), source: 'manual' };
+  const srv = server([['backup', 'software', 'failed'], ['email', 'software', 'failed'], ['disks', 'hardware', 'failed']]);
+  const disks = incident('INC-000005', 'disks', 'P3', 2);
+  interface ViewRow { line: string; open: Incident[]; component: string | null; expected: { open?: string; software: string[] } }
+  const viewRows: ViewRow[] = [
+    { line: 'the monitored incident of the component, and the other components\' software incidents', open: [openBackup, openEmail, disks], component: 'backup', expected: { open: 'INC-000001', software: ['INC-000002'] } },
+    { line: 'a fault a person logged on the component is never matched by monitoring', open: [logged], component: 'backup', expected: { software: [] } },
+    { line: 'a logged fault beside a monitored one: the monitored one is matched', open: [logged, openBackup], component: 'backup', expected: { open: 'INC-000001', software: [] } },
+    { line: 'hardware incidents are not software incidents to raise', open: [disks, openEmail], component: 'backup', expected: { software: ['INC-000002'] } },
+    { line: 'reachability matches the server\'s own incident, not a component\'s', open: [openReach, openBackup], component: null, expected: { open: 'INC-000004', software: ['INC-000001'] } },
+    { line: 'nothing open: nothing matched', open: [], component: 'backup', expected: { software: [] } },
+  ];
+  it.each(viewRows)('$line', ({ open, component, expected }) => {
+    const view = monitoredView(open, srv, component);
+    expect({ open: view.open?.id, software: view.openSoftwareIncidents.map((i) => i.id) }).toEqual(expected);
   });
 });

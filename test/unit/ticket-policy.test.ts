@@ -3,7 +3,7 @@
 // is pending or failed: it waits instead of being dead-lettered.
 import { describe, expect, it } from 'vitest';
 import {
-  commentDisposition, heldByVendor, ticketAction, ticketRetry, type CommentDisposition, type TicketAction, type TicketMoment,
+  commentDisposition, heldByVendor, resolveDisposition, ticketAction, ticketRetry, type CommentDisposition, type TicketAction, type TicketMoment,
 } from '../../src/domain/ticket-policy.js';
 import type { IncidentSource, IncidentStatus, Level, TicketRef } from '../../src/domain/types.js';
 
@@ -98,5 +98,18 @@ describe('retrying a lost ticket', () => {
   it('is allowed like a failed one', () => {
     const lost = { adapter: 'generic', id: 'T-9', url: null, state: 'missing' } as unknown as TicketRef;
     expect(ticketRetry({ id: 'INC-000001', status: 'open', ticket: lost })).toEqual({ allowed: true });
+  });
+});
+
+describe('resolveDisposition', () => {
+  const rows: Array<{ line: string; by: 'user' | 'system' | 'vendor'; ticket: TicketRef | null; expected: CommentDisposition }> = [
+    { line: 'a person resolves: the ticket is told', by: 'user', ticket: ticket('created'), expected: 'send' },
+    { line: 'escalatord resolves (auto-resolve): the ticket is told', by: 'system', ticket: ticket('created'), expected: 'send' },
+    { line: 'the vendor resolved it in its own system: telling it back would be an echo', by: 'vendor', ticket: ticket('created'), expected: 'drop' },
+    { line: 'a person resolves while the creation is pending: the resolve waits for the ticket', by: 'user', ticket: ticket('pending'), expected: 'wait' },
+    { line: 'no ticket: nothing to tell', by: 'user', ticket: null, expected: 'drop' },
+  ];
+  it.each(rows)('$line', ({ by, ticket: t, expected }) => {
+    expect(resolveDisposition(by, t, 'resolved')).toBe(expected);
   });
 });
