@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { autoResolve } from '../domain/auto-resolve.js';
 import { degradedIncidentsDue } from '../domain/degraded.js';
 import { resolve as resolveIncident } from '../domain/incident.js';
-import { commentDisposition } from '../domain/ticket-policy.js';
+import { resolveDisposition } from '../domain/ticket-policy.js';
 import type { RoutingPolicy } from '../domain/routing.js';
 import type { Server } from '../store/port.js';
 import type { Transactor } from '../store/transactor.js';
@@ -76,18 +76,18 @@ export class Sweeper {
     const open = new Set((await read.incidents.open()).filter((i) => i.component !== null).map((i) => JSON.stringify([i.serverId, i.component])));
     const windows = await read.maintenance.list();
     const nowIso = now.toISOString();
-    const due = degradedIncidentsDue(servers, {
-      hasOpen: (s, c) => open.has(JSON.stringify([s, c])),
-      inMaintenance: (server, c) => windows.some((w) => maintenanceCovers(w, server, c, nowIso)),
-    }, now, this.deps.policy);
+    const inMaintenance = (server: Server, c: string) => windows.some((w) => maintenanceCovers(w, server, c, nowIso));
+    const due = degradedIncidentsDue(servers, { hasOpen: (s, c) => open.has(JSON.stringify([s, c])), inMaintenance }, now, this.deps.policy);
     if (due.length === 0) return;
     await this.deps.transactor.run(async (tx) => {
       for (const d of due) {
-        // Checked again inside the unit of work: a report may have changed it since the read.
-        if (await tx.incidents.openFor(d.server.id, d.component)) continue;
+        // The rule asked again on the server and its incidents as they are inside the unit of work: a
+        // report may have changed either since the read.
         const server = await tx.servers.get(d.server.id);
-        if (server?.components[d.component]?.status !== 'degraded') continue;
-        await this.deps.monitor.openIncident(tx, d.decision, server, 'poll', d.detectedAt, d.message);
+        if (!server) continue;
+        const openNow = await tx.incidents.openFor(server.id, d.component);
+        const still = degradedIncidentsDue([server], { hasOpen: () => openNow !== undefined, inMaintenance }, now, this.deps.policy).find((x) => x.component === d.component);
+        if (still) await this.deps.monitor.openIncident(tx, still.decision, server, 'poll', still.detectedAt, still.message);
       }
     });
   }
@@ -118,7 +118,7 @@ export class Sweeper {
         if (!current || autoResolve(current, tx.now, this.deps.autoResolveAfterMs).action !== 'resolve') continue;
         const resolved = this.deps.hooks.afterTransition(tx, resolveIncident(current, MONITOR, tx.now, 'server', 'auto-resolved: healthy for the whole stable window'), { kind: 'resolved' });
         saveIncident(tx, resolved, 'incident.resolved', { auto: true });
-        if (commentDisposition(resolved.ticket, resolved.status) !== 'drop') tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
+        if (resolveDisposition(MONITOR.kind, resolved.ticket, resolved.status) !== 'drop') tx.enqueue({ kind: 'ticket.resolve', incidentId: resolved.id, payload: { note: 'Auto-resolved by escalatord: the component has been healthy for the whole stable window.', rootCause: 'server' } });
       }
     });
   }
