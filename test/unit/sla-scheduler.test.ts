@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Incident } from '../../src/domain/types.js';
+import { FakeScheduler } from '../../src/cluster/fake-scheduler.js';
 import { SlaScheduler } from '../../src/escalation/sla-scheduler.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { incident } from '../helpers/store-conformance.js';
@@ -180,5 +181,74 @@ describe('SlaScheduler', () => {
     // fake-timers gives a 0 ms timer set while a timer runs 1 ms (its rule for timers set during a tick).
     await advance(1);
     expect(w.woken).toEqual([{ id: 'INC-000001', at: 1_000 }, { id: 'INC-000001', at: 6_001 }]);
+  });
+});
+
+// As the daemon runs it: the leader's jobs hand their scheduler to start(). Here that is FakeScheduler,
+// whose clock moves only on advance(): no fake timers, no real sleeps.
+describe('SlaScheduler on the scheduler the leader hands it', () => {
+  async function onFake() {
+    const store = new MemoryStore();
+    await store.open();
+    const fake = new FakeScheduler(new Date(T0));
+    const woken: Array<{ id: string; at: number }> = [];
+    const failWake = new Set<string>();
+    const scheduler = new SlaScheduler({
+      read: store.read, nextWake, now: () => fake.now(), logger: pino({ level: 'silent' }), retryMs: 5_000,
+      wake: async (id) => {
+        woken.push({ id, at: fake.now().getTime() - T0 });
+        if (failWake.has(id)) throw new Error('store unavailable');
+      },
+    });
+    const put = (id: string, wakeAtMs: number | null, extra: Partial<Incident> = {}) =>
+      store.transaction((u) => u.incidents.put(incident(id, { component: id, title: wakeAtMs === null ? 'none' : at(wakeAtMs), ...extra })));
+    /** reschedule() reads the store before it sets the timer: let that read finish. */
+    const settled = async () => {
+      for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+    };
+    return { store, fake, woken, failWake, scheduler, put, settled };
+  }
+
+  it('sets its timers on that scheduler and wakes each incident at its instant', async () => {
+    const t = await onFake();
+    await t.put('INC-000001', 90_000);
+    await t.put('INC-000002', 30_000);
+    await t.scheduler.start(t.fake);
+    expect(t.fake.has('sla:INC-000001') && t.fake.has('sla:INC-000002')).toBe(true);
+    await t.fake.advance(29_999);
+    expect(t.woken).toEqual([]);
+    await t.fake.advance(1);
+    expect(t.woken).toEqual([{ id: 'INC-000002', at: 30_000 }]);
+    await t.fake.advance(60_000);
+    expect(t.woken.map((x) => x.id)).toEqual(['INC-000002', 'INC-000001']);
+  });
+
+  it('tries a failed wake-up again after retryMs on the same scheduler', async () => {
+    const t = await onFake();
+    await t.put('INC-000001', 1_000);
+    t.failWake.add('INC-000001');
+    await t.scheduler.start(t.fake);
+    await t.fake.advance(1_000);
+    expect(t.woken).toEqual([{ id: 'INC-000001', at: 1_000 }]);
+    t.failWake.delete('INC-000001');
+    await t.fake.advance(5_000);
+    await t.settled();
+    // The retry re-reads the incident: its instant (1 s) is past, so it fires at once.
+    await t.fake.advance(0);
+    expect(t.woken).toEqual([{ id: 'INC-000001', at: 1_000 }, { id: 'INC-000001', at: 6_000 }]);
+  });
+
+  it('leaves nothing on the scheduler when leadership goes, and rebuilds every timer when it comes back', async () => {
+    const t = await onFake();
+    await t.put('INC-000001', 10_000);
+    await t.scheduler.start(t.fake);
+    t.scheduler.stop();
+    expect(t.fake.has('sla:INC-000001')).toBe(false);
+    await t.fake.advance(20_000);
+    expect(t.woken).toEqual([]);
+    const next = new FakeScheduler(t.fake.now());
+    await t.scheduler.start(next);
+    await next.advance(0);
+    expect(t.woken).toEqual([{ id: 'INC-000001', at: 20_000 }]);
   });
 });
