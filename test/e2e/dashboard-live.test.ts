@@ -390,8 +390,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('triage order against the real 
 
     // 16 minutes on: the P3's 10-minute response is breached, the P1's 20-minute one is past its 75 % warning.
     skew = 16 * 60_000;
-    await d.daemon.sla.wake(breaching);
-    await d.daemon.sla.wake(atRisk);
+    await d.daemon.clocks.wake(breaching);
+    await d.daemon.clocks.wake(atRisk);
     const api = await openIncidents(d);
     const byId = new Map(api.map((i) => [i.id, i]));
     expect(byId.get(breaching)!.sla!.response.state).toBe('breached');

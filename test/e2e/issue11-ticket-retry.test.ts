@@ -53,7 +53,7 @@ describe('a ticket creation refused for good (issue 11)', () => {
     // four comments for a ticket that does not exist.
     await setConsoleComponent(d, serverId, component, 'ok');
     clock.jump(2 * 60_000);
-    await d.daemon.sla.wake(id);
+    await d.daemon.clocks.wake(id);
     const comments = async () => (await d.daemon.store.read.outbox.forIncident(id)).filter((o) => o.kind === 'ticket.comment');
     // The dispatcher has looked at the first (one lane per incident keeps them in order) and held it.
     const waiting = await waitFor(async () => {

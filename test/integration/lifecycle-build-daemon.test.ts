@@ -30,6 +30,20 @@ describe('buildDaemon', () => {
     expect(existsSync(tmp().file('store.json.lock'))).toBe(false);
   });
 
+  it('runs every shutdown step when an early one throws: the port and the store lock are released, and the failure is logged', async () => {
+    const lines: Array<{ msg: string; step?: string; problems?: number }> = [];
+    const config = parseConfigText(toYaml(testConfig(tmp().path)), 'test.yaml', {});
+    const daemon = buildDaemon({ config, logger: pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) }) });
+    await daemon.start();
+    const url = daemon.url;
+    // The second step of the shutdown: everything after it must still run.
+    daemon.leadership.stop = () => Promise.reject(new Error('lease table unreachable'));
+    await expect(daemon.stop()).resolves.toBeUndefined();
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(existsSync(tmp().file('store.json.lock'))).toBe(false);
+    expect(lines.filter((l) => l.msg === 'a shutdown step failed; continuing').map((l) => l.step)).toEqual(['leadership']);
+  });
+
   it('may be stopped without having been started', async () => {
     const daemon = make();
     await expect(daemon.stop()).resolves.toBeUndefined();
