@@ -5,6 +5,7 @@ import { DURATION_PATTERN, parseDuration } from '../domain/durations.js';
 import { COMPONENT_KINDS, PRIORITIES, REQUEST_LEVELS, ROLES, WEEKDAYS } from '../domain/enums.js';
 import { parseSlaTarget } from '../domain/sla-targets.js';
 import { DEFAULT_JIRA_STATUS_MAP, DEFAULT_SERVICENOW_STATE_MAP, VENDOR_EVENT_KINDS } from '../domain/vendor-events.js';
+import { TICKET_ADAPTERS } from '../tickets/adapter.js';
 
 /** A duration string such as `30s` or `4h`, parsed to milliseconds. */
 const duration = z
@@ -136,7 +137,7 @@ export const configSchema = z.strictObject({
   consoles: z.array(consoleSchema).default([]),
   ticketing: z
     .strictObject({
-      adapter: z.enum(['generic', 'jira', 'servicenow']).default('generic'),
+      adapter: z.enum(TICKET_ADAPTERS).default('generic'),
       url: url.optional(),
       token: z.string().optional(),
       username: z.string().optional(),

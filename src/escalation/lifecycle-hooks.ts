@@ -1,5 +1,5 @@
 // What must happen on every incident transition besides the transition itself: the SLA clocks move,
-// and the management path takes note. Implemented by the SLA coordinator; a no-op where SLAs are off.
+// and the management path takes note. Implemented by ClocksAndManagement (escalation/clocks-and-management.ts).
 import type { Incident } from '../domain/types.js';
 import type { Tx } from '../store/transactor.js';
 

@@ -4,8 +4,10 @@ import { WebSocket } from 'ws';
 import type { LoggedEvent } from '../domain/types.js';
 import { compileFilter, MATCH_ALL_FILTER, type EventMatcher, type LiveFilter } from './subscription-filter.js';
 import type { Principal } from './upgrade-auth.js';
+import type { WsDropReason } from '../observability/metrics.js';
 
-export type DropReason = 'slow' | 'heartbeat' | 'flood';
+/** Why a client is dropped; the label values of `escalatord_ws_dropped_total{reason}`. */
+export type DropReason = WsDropReason;
 
 /** Close codes for the clients the server drops (RFC 6455 §7.4.1). */
 const DROP_CLOSE: Record<Exclude<DropReason, 'heartbeat'>, [number, string]> = {

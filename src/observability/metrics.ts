@@ -5,31 +5,38 @@
 // become labels). Every known combination is exported at 0 from the start, so `rate()` and `increase()`
 // see the first event instead of a series appearing out of nowhere.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { ESCALATION_REASONS, type EscalationReason } from '../domain/escalation-gate.js';
+import { CLOCK_NAMES, COMPONENT_KINDS, COMPONENT_STATUSES, INCIDENT_SOURCES, INCIDENT_TYPES, LEVELS, PRIORITIES } from '../domain/enums.js';
 import type { ClockName, ComponentKind, ComponentStatus, IncidentSource, IncidentType, Level, Priority } from '../domain/types.js';
+import { TICKET_ADAPTERS } from '../tickets/adapter.js';
+import { TICKET_ERROR_REASONS } from '../tickets/ticket-error.js';
 
 export const METRIC_PREFIX = 'escalatord_';
 export const OTHER = 'other';
 
-/** The bounded value set of every label. Exported so callers and tests share one truth. */
+/**
+ * The bounded value set of every label. Exported so callers and tests share one truth; the sets the
+ * domain or another module owns are read from there, not restated.
+ */
 export const LABEL_VALUES = {
-  level: ['1', '2', '3', '4'],
-  priority: ['P1', 'P2', 'P3', 'P4'],
-  incidentType: ['fault', 'request'],
-  clock: ['response', 'progress', 'resolution'],
+  level: LEVELS.map(String),
+  priority: PRIORITIES,
+  incidentType: INCIDENT_TYPES,
+  clock: CLOCK_NAMES,
   ingestSource: ['console', 'alertmanager', 'poll', 'ticketing'],
   ingestOutcome: ['accepted', 'duplicate', 'rejected', 'unauthorized', 'error'],
-  incidentSource: ['console', 'alertmanager', 'poll', 'manual'],
-  kind: ['software', 'hardware'],
-  status: ['ok', 'degraded', 'failed', 'unknown'],
+  incidentSource: INCIDENT_SOURCES,
+  kind: COMPONENT_KINDS,
+  status: COMPONENT_STATUSES,
   managementStep: ['2', '3', '4'],
   // Ticketing adapters, and the notification channel types (operation `notify`).
-  ticketAdapter: ['generic', 'jira', 'servicenow', 'webhook', 'slack', 'email', 'teams'],
+  ticketAdapter: [...TICKET_ADAPTERS, 'webhook', 'slack', 'email', 'teams'],
   ticketOperation: ['create', 'comment', 'resolve', 'notify'],
-  // `success`, or a TicketError reason (src/tickets/ticket-error.ts).
-  ticketOutcome: ['success', 'timeout', 'network', 'server-error', 'rate-limited', 'client-error', 'auth', 'circuit-open', 'bad-response'],
-  wsDropReason: ['slow', 'heartbeat', 'flood', 'error'],
-  // domain/escalation-gate.ts ESCALATION_REASONS.
-  escalationReason: ['console-software-failure', 'notes', 'manual', 'request'],
+  // `success`, or why the call failed.
+  ticketOutcome: ['success', ...TICKET_ERROR_REASONS],
+  // Why the live feed dropped a client (src/live/live-session.ts).
+  wsDropReason: ['slow', 'heartbeat', 'flood'],
+  escalationReason: ESCALATION_REASONS,
 } as const;
 
 type Values<K extends keyof typeof LABEL_VALUES> = (typeof LABEL_VALUES)[K][number];
@@ -39,7 +46,7 @@ export type TicketAdapterLabel = Values<'ticketAdapter'>;
 export type TicketOperation = Values<'ticketOperation'>;
 export type TicketOutcome = Values<'ticketOutcome'>;
 export type WsDropReason = Values<'wsDropReason'>;
-export type EscalationReason = Values<'escalationReason'>;
+export type { EscalationReason };
 
 /** SLA targets of DESIGN §7 in seconds (5m … 14d), so a bucket boundary answers "within target?". */
 export const DEFAULT_SLA_BUCKETS_SECONDS = [300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 259_200, 604_800, 1_209_600];
@@ -255,7 +262,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
     consolePollDuration: histogram('console_poll_duration_seconds', 'Seconds one full poll of a Monitoring Console took.', consoleSpec, POLL_BUCKETS_SECONDS),
     wsClients: computedPlainGauge('ws_clients', 'WebSocket clients connected to the live feed.', 'wsClients'),
     wsMessagesSent: plainCounter('ws_messages_sent_total', 'Messages sent to live-feed clients.'),
-    wsDroppedClients: counter('ws_dropped_clients_total', 'Live-feed clients closed by the server, by reason (slow consumer, missed heartbeat, error).',
+    wsDroppedClients: counter('ws_dropped_clients_total', 'Live-feed clients closed by the server, by reason (slow consumer, missed heartbeat, flood of client messages).',
       { reason: L.wsDropReason }),
     storeWriteDuration: plainHistogram('store_write_duration_seconds', 'Seconds one durable store write took: a group commit appended to the journal (file engine) or a COMMIT (postgres).',
       STORE_WRITE_BUCKETS_SECONDS),

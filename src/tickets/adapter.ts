@@ -1,9 +1,13 @@
 // The one contract every ticketing adapter implements (DESIGN §6). The dispatcher owns retries,
 // backoff and the circuit breaker; an adapter makes one attempt and throws a classified TicketError.
 
-export type TicketPriority = 'P1' | 'P2' | 'P3' | 'P4';
+import type { Priority } from '../domain/types.js';
+
+export type TicketPriority = Priority;
 export type TicketCommentKind = 'diagnostics' | 'escalation' | 'recovery' | 'resolution' | 'sla' | 'progress';
-export type TicketAdapterName = 'generic' | 'jira' | 'servicenow';
+/** The ticketing adapters, one file each under src/tickets/: the one list config, metrics and the factory read. */
+export const TICKET_ADAPTERS = ['generic', 'jira', 'servicenow'] as const;
+export type TicketAdapterName = (typeof TICKET_ADAPTERS)[number];
 
 export interface TicketCreateRequest {
   /** The incident id; also the idempotency key the adapter uses to find a ticket it already made. */

@@ -3,8 +3,9 @@
 import axios from 'axios';
 import { AppError } from '../domain/errors.js';
 
-export type TicketErrorReason =
-  | 'timeout' | 'network' | 'server-error' | 'rate-limited' | 'client-error' | 'auth' | 'circuit-open' | 'bad-response';
+/** Why a ticketing call failed: bounded, so it labels `escalatord_ticket_requests_total{outcome}`. */
+export const TICKET_ERROR_REASONS = ['timeout', 'network', 'server-error', 'rate-limited', 'client-error', 'auth', 'circuit-open', 'bad-response'] as const;
+export type TicketErrorReason = (typeof TICKET_ERROR_REASONS)[number];
 
 export interface TicketErrorOptions {
   retryable: boolean;
