@@ -35,11 +35,6 @@ export interface RoutingContext {
   inMaintenance: boolean;
 }
 
-/** Key under which at most one incident is open: the component, or the server itself for reachability. */
-export function incidentKey(serverId: string, component: string | null): string {
-  return `${serverId}/${component ?? '_server'}`;
-}
-
 const PRIORITY_RANK: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
 
 export function route(change: StateChange, ctx: RoutingContext, policy: RoutingPolicy): Decision[] {

@@ -2,7 +2,7 @@
 // for, given what is already open and whether a maintenance window covers the server.
 import { describe, expect, it } from 'vitest';
 import { createIncident } from '../../src/domain/incident.js';
-import { incidentKey, route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
+import { route, type Decision, type RoutingContext, type RoutingPolicy } from '../../src/domain/routing.js';
 import type { StateChange } from '../../src/domain/status-diff.js';
 import type { ComponentKind, ComponentStatus, Incident, Priority, ServerState } from '../../src/domain/types.js';
 
@@ -192,10 +192,5 @@ describe('route (DESIGN §5)', () => {
         expect(decisions.filter((d) => d.action === 'open'), `${kind} → ${to}`).toEqual([]);
       }
     }
-  });
-
-  it('keys the open incident by component, and by the server itself for reachability', () => {
-    expect(incidentKey('srv-0001', 'backup')).toBe('srv-0001/backup');
-    expect(incidentKey('srv-0001', null)).not.toBe(incidentKey('srv-0001', 'backup'));
   });
 });
