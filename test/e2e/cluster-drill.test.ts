@@ -53,7 +53,7 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
     drillConfig(dir, {
       storage: { engine: 'postgres', url: db.url },
       cluster: { instanceId: `inst-${n}`, heartbeat: '1s' },
-      ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '2s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
+      ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '30s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
     });
   const start = (n: number, dir: TempDir) => startDaemonProcess({ configYaml: configFor(n, dir.path), dir: dir.path, readyTimeoutMs: 60_000 });
 
