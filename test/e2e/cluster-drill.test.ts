@@ -202,7 +202,7 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
     const after = await waitFor(async () => {
       const v = await cluster(other.url);
       return v.role === 'leader' ? v : null;
-    }, { timeoutMs: 10_000, what: 'the other instance to lead' });
+    }, { timeoutMs: 20_000, what: 'the other instance to lead' });
     expect(after.term).toBe(before.term + 1);
     expect((await cluster(old.url)).role).toBe('follower');
 
