@@ -83,7 +83,9 @@ export class IncidentCommands {
         if (open.length > 0) {
           // "A transient issue already being addressed": the report, its reporter and symptoms join the open incident.
           const target = open.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
-          const linked = lifecycle.addNote(target, actor, tx.now, 'linked-report', (input.symptoms ?? []).join('; '), { reporter: input.reporter });
+          // The note names who reported what: the incident keeps one reporter, and a linked report's is otherwise lost to readers.
+          const text = `report by ${input.reporter.name} <${input.reporter.email}>: ${(input.symptoms ?? []).join('; ')}`;
+          const linked = lifecycle.addNote(target, actor, tx.now, 'linked-report', text, { reporter: input.reporter, symptoms: input.symptoms ?? [] });
           const updated = saveIncident(tx, {
             ...linked,
             reporter: target.reporter ?? input.reporter,

@@ -4,7 +4,7 @@ import { confirmsOnly, diffReport, onlyObservationChanged, type StateChange } fr
 import type { IncidentSource, ServerState, StatusReport } from '../domain/types.js';
 import type { Transactor, Tx } from '../store/transactor.js';
 import type { ComponentCounts } from './component-counts.js';
-import type { ServerInventory } from './inventory.js';
+import type { Admission, ServerInventory } from './inventory.js';
 
 export interface ChangeHandler {
   /** Called inside the commit with the server's new state and its changes. */
@@ -114,13 +114,13 @@ export class ComponentStateService {
    * answered only once the first delivery is durable.
    */
   async apply(reports: IncomingReport[], meta: ReportMeta, idempotencyKeys: string[] = []): Promise<ApplyResult> {
-    const { accepted, refused } = await this.admit(reports, meta);
+    const { accepted, refused, release } = await this.admit(reports, meta);
     // Nothing to store: the delivery changes nothing, so its key is not claimed either.
     if (accepted.length === 0 && refused.length > 0) return { applied: 0, duplicate: false, changes: 0, refused };
     return new Promise<ApplyResult>((resolve, reject) => {
       this.waiting.push({ reports: accepted, refused, meta, keys: idempotencyKeys, resolve, reject });
       this.startBatches();
-    });
+    }).finally(release);
   }
 
   /**
@@ -237,12 +237,12 @@ export class ComponentStateService {
       const { stored, changing } = await this.serversFor(tx, [{ reports: fresh, meta }]);
       const changes = await this.applyInTx(tx, fresh, meta, stored, changing);
       return { accepted: fresh.length, duplicates: admitted.accepted.length - fresh.length, changes: changes.length, refused };
-    });
+    }).finally(admitted.release);
   }
 
   /** Polled reports come from the console's own list; pushed ones must name a server the inventory knows. */
-  private async admit<T extends { serverId: string }>(reports: T[], meta: ReportMeta): Promise<{ accepted: T[]; refused: ApplyResult['refused'] }> {
-    if (meta.source === 'poll' || !this.deps.inventory) return { accepted: reports, refused: [] };
+  private async admit<T extends { serverId: string }>(reports: T[], meta: ReportMeta): Promise<Admission<T>> {
+    if (meta.source === 'poll' || !this.deps.inventory) return { accepted: reports, refused: [], release: () => undefined };
     return this.deps.inventory.admit(reports);
   }
 

@@ -21,12 +21,22 @@ export interface InventoryDeps {
 export interface Admission<T> {
   accepted: T[];
   refused: Array<{ serverId: string; reason: string }>;
+  /** Gives back the room held for the new servers admitted: call once their delivery is stored, or has failed. */
+  release: () => void;
 }
+
+const NOTHING_HELD = () => undefined;
 
 export class ServerInventory {
   private readonly listed = new Map<string, Map<string, { name: string; customerId: string }>>();
   private readonly lastRefresh = new Map<string, number>();
   private readonly refreshing = new Map<string, Promise<void>>();
+  /**
+   * Without a console: new servers admitted by deliveries not yet stored, with how many deliveries hold
+   * each. The store's count does not include them yet, so without this, deliveries arriving together each
+   * saw the same room and together went past the cap.
+   */
+  private readonly held = new Map<string, number>();
 
   constructor(private readonly deps: InventoryDeps) {}
 
@@ -53,15 +63,29 @@ export class ServerInventory {
     const unlisted = [...new Set(reports.map((r) => r.serverId))].filter((id) => !this.lists(id));
     const stored = unlisted.length > 0 ? await this.deps.servers.getMany(unlisted) : new Map<string, unknown>();
     let unknown = unlisted.filter((id) => !stored.has(id));
+    let release: () => void = NOTHING_HELD;
     if (unknown.length > 0 && this.deps.consoles().length > 0) {
       await this.refresh();
       unknown = unknown.filter((id) => !this.lists(id));
     } else if (unknown.length > 0) {
-      // No console: the store is the inventory, up to the cap.
-      const room = this.deps.maxServers - (await this.deps.servers.count());
-      unknown = unknown.slice(Math.max(0, room));
+      // No console: the store is the inventory, up to the cap, counting what deliveries in flight hold and
+      // have not stored yet (read beside the count, so a server just stored is not counted twice).
+      const heldBefore = [...this.held.keys()];
+      const [count, heldStored] = await Promise.all([
+        this.deps.servers.count(),
+        heldBefore.length > 0 ? this.deps.servers.getMany(heldBefore) : new Map<string, unknown>(),
+      ]);
+      // Held read again after the await: admissions in between have already taken their room.
+      let pending = 0;
+      for (const id of this.held.keys()) if (!heldStored.has(id)) pending++;
+      const room = Math.max(0, this.deps.maxServers - count - pending);
+      const fresh = unknown.filter((id) => !this.held.has(id));
+      const refusedFresh = new Set(fresh.slice(room));
+      const admitted = unknown.filter((id) => !refusedFresh.has(id));
+      release = this.hold(admitted);
+      unknown = [...refusedFresh];
     }
-    if (unknown.length === 0) return { accepted: [...reports], refused: [] };
+    if (unknown.length === 0) return { accepted: [...reports], refused: [], release };
     const refusedIds = new Set(unknown);
     const reason = this.deps.consoles().length > 0
       ? 'no Monitoring Console lists this server'
@@ -69,6 +93,23 @@ export class ServerInventory {
     return {
       accepted: reports.filter((r) => !refusedIds.has(r.serverId)),
       refused: unknown.map((serverId) => ({ serverId, reason })),
+      release,
+    };
+  }
+
+  /** Holds room for `ids` until the returned function is called (once; later calls do nothing). */
+  private hold(ids: readonly string[]): () => void {
+    if (ids.length === 0) return NOTHING_HELD;
+    for (const id of ids) this.held.set(id, (this.held.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const id of ids) {
+        const n = (this.held.get(id) ?? 1) - 1;
+        if (n > 0) this.held.set(id, n);
+        else this.held.delete(id);
+      }
     };
   }
 

@@ -53,7 +53,7 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
     drillConfig(dir, {
       storage: { engine: 'postgres', url: db.url },
       cluster: { instanceId: `inst-${n}`, heartbeat: '1s' },
-      ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '2s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
+      ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '30s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
     });
   const start = (n: number, dir: TempDir) => startDaemonProcess({ configYaml: configFor(n, dir.path), dir: dir.path, readyTimeoutMs: 60_000 });
 
@@ -202,7 +202,7 @@ describe.skipIf(!pg.available)('three instances on one database', () => {
     const after = await waitFor(async () => {
       const v = await cluster(other.url);
       return v.role === 'leader' ? v : null;
-    }, { timeoutMs: 10_000, what: 'the other instance to lead' });
+    }, { timeoutMs: 20_000, what: 'the other instance to lead' });
     expect(after.term).toBe(before.term + 1);
     expect((await cluster(old.url)).role).toBe('follower');
 

@@ -43,7 +43,7 @@ describe('crash drills', () => {
       // The failure is there before the daemon starts: its first poll opens the incident, nobody touches anything.
       consoleSim.setComponent('srv-0002', 'backup', 'failed', 'backup job exited with code 3');
       const config = drillConfig(tmp().path, {
-        consoles: [{ id: 'sim', url: consoleUrl, pollInterval: '1h', timeout: '2s' }],
+        consoles: [{ id: 'sim', url: consoleUrl, pollInterval: '1h', timeout: '30s' }],
         // Long enough that the held create is still in flight when the kill comes.
         ticketing: { adapter: 'generic', url: ticketing.url, timeout: '60s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
       });
@@ -81,7 +81,7 @@ describe('crash drills', () => {
     try {
       const ticketingUrl = (await ticketing.start()).url;
       const config = drillConfig(tmp().path, {
-        ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '2s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
+        ticketing: { adapter: 'generic', url: ticketingUrl, timeout: '30s', backoffBase: '50ms', backoffCap: '500ms', breakerCooldown: '300ms' },
       });
       const first = await startDaemonProcess({ configYaml: config, dir: tmp().path });
 

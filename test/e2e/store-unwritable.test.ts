@@ -19,7 +19,7 @@ import { waitFor } from '../helpers/net.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
-const status = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(5_000) })).status;
+const status = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(30_000) })).status;
 const ingest = async (url: string, serverId: string, id = randomUUID()) => {
   const res = await postSigned(url, report(serverId, [{ name: 'backup', kind: 'software', status: 'degraded' }]), id);
   await res.body?.cancel();

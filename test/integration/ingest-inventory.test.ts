@@ -23,6 +23,13 @@ describe('server inventory at ingest', () => {
     components: Array.from({ length: components }, (_, i) => ({ name: `c${i}`, kind: 'software', status: 'failed' })),
   });
 
+  /** escalatord_ingest_reports_total{source="console",outcome="rejected"}: refused reports are counted one by one. */
+  const rejected = async () => {
+    const line = (await (await fetch(`${d.url}/metrics`)).text()).split('\n')
+      .find((l) => l.startsWith('escalatord_ingest_reports_total{') && l.includes('source="console"') && l.includes('outcome="rejected"'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
   beforeAll(async () => {
     d = await startDaemonInProcess({ config: { ingest: { console: { secret: SECRET } } } });
     await d.daemon.pollers!.get('sim')!.pollNow();
@@ -31,8 +38,10 @@ describe('server inventory at ingest', () => {
 
   it('refuses a report for a server no console lists with 422 naming serverId, and stores nothing', async () => {
     const before = await d.daemon.store.read.servers.count();
+    const counted = await rejected();
     const res = await push(report('no-such-server-zzz'));
     expect(res.status).toBe(422);
+    expect(await rejected()).toBe(counted + 1);
     const problem = (await res.json()) as { errors: Array<{ field: string; message: string }> };
     expect(problem.errors[0].field).toBe('serverId');
     expect(problem.errors[0].message).toContain('no-such-server-zzz');
@@ -41,8 +50,10 @@ describe('server inventory at ingest', () => {
   });
 
   it('applies the known servers of a batch and lists the refused ones', async () => {
+    const counted = await rejected();
     const res = await push({ reports: [report('srv-0001'), report('__proto__'), report('ghost-1')] });
     expect(res.status).toBe(202);
+    expect(await rejected()).toBe(counted + 2);
     const body = (await res.json()) as { accepted: number; refused: Array<{ serverId: string }> };
     expect(body.accepted).toBe(1);
     expect(body.refused.map((r) => r.serverId).sort()).toEqual(['__proto__', 'ghost-1']);

@@ -328,6 +328,46 @@ describe('OutboxDispatcher', () => {
     expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
   });
 
+  /** An incident whose ticket T-7 exists (as far as escalatord knows), with `kind` waiting to go to it. */
+  async function seedWithTicket(id: string, kind: 'ticket.comment' | 'ticket.resolve'): Promise<void> {
+    await transactor.run((tx) => {
+      tx.incidents.put({ ...makeIncident(id), ticket: { adapter: 'generic', id: 'T-7', url: 'http://tickets.test/T-7', state: 'created' } });
+      tx.enqueue({ kind, incidentId: id, payload: kind === 'ticket.comment' ? { kind: 'recovery', body: 'recovered' } : { note: 'fixed' } });
+    });
+  }
+  const notFound = () => new TicketError('client-error', 'POST /tickets/T-7/comments answered 404', { retryable: false, status: 404 });
+
+  it.each(['ticket.comment', 'ticket.resolve'] as const)('marks the ticket missing (shown, counted, announced) when a %s is answered 404', async (kind) => {
+    adapter.script[kind === 'ticket.comment' ? 'comment' : 'resolve'].push(notFound());
+    await seedWithTicket('INC-1', kind);
+    dispatcher.start(clock);
+    await settle();
+
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-7', state: 'missing', error: expect.stringMatching(/404/) });
+    expect(await metric('escalatord_tickets_missing_total')).toBe(1);
+    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
+    expect((await deadLetters())[0]).toMatchObject({ kind, status: 404 });
+    const failed = (await events()).filter((e) => e.type === 'ticket.failed');
+    expect(failed.map((e) => (e.data as { incident: { ticket: { state: string } } }).incident.ticket.state)).toEqual(['missing']);
+
+    // Later calls for a ticket that is gone are dropped, not sent to a 404 again.
+    await transactor.run((tx) => tx.enqueue({ kind: 'ticket.comment', incidentId: 'INC-1', payload: { kind: 'note', body: 'again' } }));
+    dispatcher.kick();
+    await advance(60_000);
+    expect(adapter.calls).toHaveLength(1);
+    expect(await metric('escalatord_tickets_missing_total')).toBe(1);
+  });
+
+  it('does not call a ticket missing for a refusal other than 404', async () => {
+    adapter.script.comment.push(new TicketError('client-error', 'POST /tickets/T-7/comments answered 400', { retryable: false, status: 400 }));
+    await seedWithTicket('INC-1', 'ticket.comment');
+    dispatcher.start(clock);
+    await settle();
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-7', state: 'created' });
+    expect(await metric('escalatord_tickets_missing_total')).toBe(0);
+    expect(await metric('escalatord_ticket_dead_letters_total')).toBe(1);
+  });
+
   it('keeps one wake-up on the scheduler it is given, at maxIdle when nothing waits, and leaves none behind when stopped', async () => {
     dispatcher.start(clock);
     await settle();

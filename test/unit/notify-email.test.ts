@@ -33,7 +33,8 @@ function emailChannel(port: number, over: Partial<Extract<Channel, { type: 'emai
 
 beforeAll(async () => {
   const { smtpPort } = await sink.start();
-  notifier = new Notifier({ channels: [emailChannel(smtpPort)], timeoutMs: 5_000, now: () => new Date('2026-11-25T18:00:00Z') });
+  // Deliveries to the local sink must succeed: generous, as a busy machine can stall for seconds.
+  notifier = new Notifier({ channels: [emailChannel(smtpPort)], timeoutMs: 30_000, now: () => new Date('2026-11-25T18:00:00Z') });
 });
 afterAll(async () => {
   notifier.close();
@@ -112,13 +113,14 @@ describe('e-mail channel', () => {
     });
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const offline = new Notifier({ channels: [emailChannel(port)], timeoutMs: 2_000, now: () => new Date() });
+    // Generous: a refused connection fails at once, and a slow one must not turn it into a timeout.
+    const offline = new Notifier({ channels: [emailChannel(port)], timeoutMs: 30_000, now: () => new Date() });
     await expect(offline.send('mail', breach)).rejects.toMatchObject({ retryable: true, reason: 'network' });
     offline.close();
   });
 
   it('refuses, for good, an SLA message on a channel without recipients', async () => {
-    const empty = new Notifier({ channels: [emailChannel(sink.smtpPort!, { to: [] })], timeoutMs: 2_000, now: () => new Date() });
+    const empty = new Notifier({ channels: [emailChannel(sink.smtpPort!, { to: [] })], timeoutMs: 30_000, now: () => new Date() });
     await expect(empty.send('mail', breach)).rejects.toMatchObject({ retryable: false, reason: 'client-error' });
     // …while a management step still reaches its contact.
     await empty.send('mail', escalation);
