@@ -2,7 +2,8 @@
 // check, levels escalate with the seed's conditions, owners acknowledge, report progress and resolve,
 // and the vendor's ticketing system reports back. Every decision is a domain rule; this file applies them.
 import { assertMayActOn } from '../domain/access.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { defaultIntakePriority, intakeLevel, intakeProblems, intakeTitle, isAuthorisedReporter, linkTarget } from '../domain/intake.js';
 import { consoleShowsSoftwareFailure, escalationGate, requestAuthority } from '../domain/escalation-gate.js';
 import * as lifecycle from '../domain/incident.js';
 import type { VendorEvent } from '../domain/vendor-events.js';
@@ -54,53 +55,39 @@ export class IncidentCommands {
 
   async logIncident(input: LogIncidentInput, actor: Actor & { role: Role }): Promise<LogResult> {
     const customer = this.deps.config.customers.find((c) => c.id === input.customerId);
-    const problems: FieldProblem[] = [];
-    if (!customer) problems.push({ field: 'customerId', message: `unknown customer "${input.customerId}"` });
-    if (input.type === 'fault' && (!input.symptoms || input.symptoms.length === 0)) problems.push({ field: 'symptoms', message: 'a fault needs at least one symptom' });
     const catalogue = input.type === 'request' ? this.deps.config.requests.find((r) => r.type === input.requestType) : undefined;
-    if (input.type === 'request' && !catalogue) {
-      problems.push({ field: 'requestType', message: `unknown request type; known: ${this.deps.config.requests.map((r) => r.type).join(', ') || 'none configured'}` });
-    }
     const known = await this.deps.transactor.read.servers.get(input.serverId);
-    const configured = customer?.servers?.some((s) => s.id === input.serverId) ?? false;
-    if (!known && !configured) {
-      problems.push({ field: 'serverId', message: `unknown server "${input.serverId}": give the server's id as the Monitoring Console lists it (GET /api/v1/servers?customerId=${input.customerId})` });
-    } else if (known && customer && known.customerId !== customer.id) {
-      problems.push({ field: 'serverId', message: `server ${input.serverId} belongs to another customer` });
-    }
-    if (input.component !== undefined && known && !Object.hasOwn(known.components, input.component)) {
-      problems.push({ field: 'component', message: `server ${input.serverId} has no component "${input.component}"` });
-    }
+    const problems = intakeProblems(input, {
+      customer, requestTypes: this.deps.config.requests.map((r) => r.type), server: known,
+      configuredServer: customer?.servers?.some((s) => s.id === input.serverId) ?? false,
+    });
     if (problems.length > 0) throw new ValidationError(problems);
-    const authorised = customer!.authorisedContacts.some((c) => c.email.toLowerCase() === input.reporter.email.toLowerCase());
-    if (!authorised) {
+    if (!isAuthorisedReporter(customer!.authorisedContacts, input.reporter.email)) {
       throw new ForbiddenError(`${input.reporter.name} <${input.reporter.email}> is not an authorised contact of ${customer!.name}; the request cannot be logged`, { reason: 'reporter-not-authorised', customerId: customer!.id });
     }
 
     return this.deps.transactor.run(async (tx): Promise<LogResult> => {
-      if (input.type === 'fault' && !input.newIncident) {
-        const open = (await tx.incidents.openOn(input.serverId)).filter((i) => i.type === 'fault');
-        if (open.length > 0) {
-          // "A transient issue already being addressed": the report, its reporter and symptoms join the open incident.
-          const target = open.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
-          // The note names who reported what: the incident keeps one reporter, and a linked report's is otherwise lost to readers.
-          const text = `report by ${input.reporter.name} <${input.reporter.email}>: ${(input.symptoms ?? []).join('; ')}`;
-          const linked = lifecycle.addNote(target, actor, tx.now, 'linked-report', text, { reporter: input.reporter, symptoms: input.symptoms ?? [] });
-          const updated = saveIncident(tx, {
-            ...linked,
-            reporter: target.reporter ?? input.reporter,
-            symptoms: [...target.symptoms, ...(input.symptoms ?? [])].slice(-200),
-          }, 'incident.updated', { linkedReport: true });
-          return { created: false, linkedTo: updated, openIncidents: open.map((i) => i.id) };
-        }
+      const open = input.type === 'fault' && !input.newIncident ? await tx.incidents.openOn(input.serverId) : [];
+      const target = linkTarget(input, open);
+      if (target) {
+        // "A transient issue already being addressed": the report, its reporter and symptoms join the open incident.
+        // The note names who reported what: the incident keeps one reporter, and a linked report's is otherwise lost to readers.
+        const text = `report by ${input.reporter.name} <${input.reporter.email}>: ${(input.symptoms ?? []).join('; ')}`;
+        const linked = lifecycle.addNote(target, actor, tx.now, 'linked-report', text, { reporter: input.reporter, symptoms: input.symptoms ?? [] });
+        const updated = saveIncident(tx, {
+          ...linked,
+          reporter: target.reporter ?? input.reporter,
+          symptoms: [...target.symptoms, ...(input.symptoms ?? [])].slice(-200),
+        }, 'incident.updated', { linkedReport: true });
+        return { created: false, linkedTo: updated, openIncidents: open.filter((i) => i.type === 'fault').map((i) => i.id) };
       }
-      const level = (input.type === 'request' ? catalogue!.level : 1) as Level;
+      const level = intakeLevel(input.type, (catalogue?.level ?? null) as Level | null);
       let incident = lifecycle.createIncident({
         id: await tx.incidents.nextId(), type: input.type,
-        title: input.title ?? (input.type === 'request' ? `${input.requestType} for ${customer!.name}` : (input.symptoms ?? [])[0] ?? 'reported fault'),
+        title: intakeTitle(input, customer!.name),
         serverId: input.serverId, customerId: customer!.id, component: input.component ?? null,
         componentKind: input.component ? known?.components[input.component]?.kind ?? null : null,
-        source: 'manual', priority: input.priority ?? (input.type === 'request' ? 'P4' : 'P3'), level,
+        source: 'manual', priority: input.priority ?? defaultIntakePriority(input.type), level,
         reporter: input.reporter, symptoms: input.symptoms ?? [], requestType: input.requestType ?? null,
         detectedAt: null, actor,
       }, tx.now);

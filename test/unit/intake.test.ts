@@ -1,7 +1,9 @@
 // How L1 logs faults and requests (DESIGN §1): who may report, which level and priority a logged
 // incident starts at, and which open incident a repeated fault report joins. One row per case.
 import { describe, expect, it } from 'vitest';
-import { defaultIntakePriority, intakeLevel, isAuthorisedReporter, linkTarget } from '../../src/domain/intake.js';
+import {
+  defaultIntakePriority, intakeLevel, intakeProblems, intakeTitle, isAuthorisedReporter, linkTarget, type IntakeFacts, type IntakeReport,
+} from '../../src/domain/intake.js';
 import type { Incident, IncidentType, Level } from '../../src/domain/types.js';
 
 describe('isAuthorisedReporter', () => {
@@ -52,5 +54,39 @@ describe('linkTarget', () => {
     { line: 'a request never joins an open incident', report: { type: 'request', serverId: 'srv-0001' }, open: [older], expected: null },
   ] as Array<{ line: string; report: { type: IncidentType; serverId: string; newIncident?: boolean }; open: Open[]; expected: string | null }>)('$line', ({ report, open: list, expected }) => {
     expect(linkTarget(report, list)?.id ?? null).toBe(expected);
+  });
+});
+
+describe('intakeProblems: every problem of a report at once, each naming its field', () => {
+  const acme = { id: 'acme' };
+  const srv = { customerId: 'acme', components: { backup: {}, disks: {} } };
+  const facts = (over: Partial<IntakeFacts> = {}): IntakeFacts => ({ customer: acme, requestTypes: ['password-reset', 'new-user'], server: srv, configuredServer: false, ...over });
+  const fault = (over: Partial<IntakeReport> = {}): IntakeReport => ({ type: 'fault', customerId: 'acme', serverId: 'srv-0001', symptoms: ['backup failed'], ...over });
+  const rows: Array<{ line: string; report: IntakeReport; facts: IntakeFacts; fields: string[] }> = [
+    { line: 'a fault with symptoms on a known server of the customer', report: fault(), facts: facts(), fields: [] },
+    { line: 'a server only the configuration lists (no console has reported it yet)', report: fault(), facts: facts({ server: undefined, configuredServer: true }), fields: [] },
+    { line: 'an unknown customer', report: fault({ customerId: 'nope' }), facts: facts({ customer: undefined }), fields: ['customerId'] },
+    { line: 'a fault without symptoms', report: fault({ symptoms: [] }), facts: facts(), fields: ['symptoms'] },
+    { line: 'a server nobody knows (or its display name)', report: fault({ serverId: 'acme-hq-01' }), facts: facts({ server: undefined }), fields: ['serverId'] },
+    { line: 'another customer\'s server', report: fault(), facts: facts({ server: { customerId: 'globex', components: {} } }), fields: ['serverId'] },
+    { line: 'a component the server does not have', report: fault({ component: 'antivirus' }), facts: facts(), fields: ['component'] },
+    { line: 'a component named like an Object.prototype member', report: fault({ component: 'constructor' }), facts: facts(), fields: ['component'] },
+    { line: 'a request type the catalogue lacks', report: { type: 'request', customerId: 'acme', serverId: 'srv-0001', requestType: 'coffee' }, facts: facts(), fields: ['requestType'] },
+    { line: 'a request needs no symptoms', report: { type: 'request', customerId: 'acme', serverId: 'srv-0001', requestType: 'new-user' }, facts: facts(), fields: [] },
+    { line: 'four mistakes, four problems', report: fault({ customerId: 'nope', symptoms: [], serverId: 'x' }), facts: facts({ customer: undefined, server: undefined }), fields: ['customerId', 'symptoms', 'serverId'] },
+  ];
+  it.each(rows)('$line', ({ report, facts: f, fields }) => {
+    expect(intakeProblems(report, f).map((p) => p.field)).toEqual(fields);
+  });
+});
+
+describe('intakeTitle', () => {
+  it.each([
+    [{ type: 'fault' as const, title: 'Mail down', symptoms: ['x'] }, 'Mail down'],
+    [{ type: 'fault' as const, symptoms: ['backup failed', 'disk full'] }, 'backup failed'],
+    [{ type: 'fault' as const }, 'reported fault'],
+    [{ type: 'request' as const, requestType: 'new-user' }, 'new-user for Acme Ltd'],
+  ])('%o → %s', (report, expected) => {
+    expect(intakeTitle(report, 'Acme Ltd')).toBe(expected);
   });
 });
