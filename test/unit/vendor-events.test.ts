@@ -1,6 +1,6 @@
 // Jira Cloud webhooks and ServiceNow records, in the shapes Atlassian and ServiceNow document, mapped to
 // ticket events — including the changes escalatord itself made, which must not come back as events.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_JIRA_STATUS_MAP, DEFAULT_SERVICENOW_STATE_MAP, adfText, jiraCommentText, lookupStatus, mapJiraWebhook, mapServiceNowRecord,
@@ -13,6 +13,21 @@ const jira: JiraRules = { statusMap: DEFAULT_JIRA_STATUS_MAP, selfAccountIds: ['
 const servicenow: ServiceNowRules = { stateMap: DEFAULT_SERVICENOW_STATE_MAP, selfUsers: ['escalatord.api'] };
 const refs = { ticketId: 'SUP-42', incidentId: 'INC-000042' };
 const snRefs = { ticketId: '9d385017c611228701d22104cc95c371', incidentId: 'INC-000042' };
+
+describe('the Jira fixtures', () => {
+  const names = readdirSync(new URL('../fixtures/vendor/', import.meta.url)).filter((f) => f.startsWith('jira-')).map((f) => f.replace(/\.json$/, ''));
+
+  // Atlassian's shapes: an issue's self is …/rest/api/2/issue/<id>; a done status is in the Done
+  // category (id 3, key "done"), not In Progress (id 4, "indeterminate").
+  it.each(names)('%s is in the shape Atlassian documents', (name) => {
+    const body = fixture(name) as { issue: { id: string; self: string; fields: { status?: { name: string; statusCategory?: { id: number; key: string; name: string } } } } };
+    expect(body.issue.self).toBe(`https://vendor.atlassian.net/rest/api/2/issue/${body.issue.id}`);
+    const status = body.issue.fields.status;
+    if (status?.statusCategory && ['done', 'resolved', 'closed'].includes(status.name.toLowerCase())) {
+      expect(status.statusCategory).toMatchObject({ id: 3, key: 'done', name: 'Done' });
+    }
+  });
+});
 
 describe('mapJiraWebhook', () => {
   it.each([
