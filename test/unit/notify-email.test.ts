@@ -136,7 +136,9 @@ describe('e-mail helpers', () => {
   it.each([
     [{ code: 'EAUTH', responseCode: 535, response: '535 5.7.8 bad credentials' }, { reason: 'auth', retryable: false }],
     [{ code: 'EENVELOPE', responseCode: 452, response: '452 mailbox full' }, { reason: 'server-error', retryable: true }],
-    [{ code: 'EMESSAGE', responseCode: 503, response: '503 bad sequence' }, { reason: 'server-error', retryable: true }],
+    // 5yz is permanent (RFC 5321 §4.2.1), 503 "bad sequence of commands" included: the same session
+    // setup would meet it again (e.g. AUTH the server does not offer), so it is dead-lettered.
+    [{ code: 'EMESSAGE', responseCode: 503, response: '503 5.5.1 Error: authentication not enabled' }, { reason: 'client-error', retryable: false }],
     [{ code: 'EMESSAGE', responseCode: 554, response: '554 rejected as spam' }, { reason: 'client-error', retryable: false }],
     [{ code: 'ETIMEDOUT' }, { reason: 'timeout', retryable: true }],
     [{ code: 'ESOCKET' }, { reason: 'network', retryable: true }],
