@@ -13,9 +13,11 @@ import { ROOT_CAUSES, type RootCause } from './types.js';
 export type VendorEventKind = 'acknowledged' | 'progress' | 'awaiting-customer' | 'resolved';
 export const VENDOR_EVENT_KINDS: readonly VendorEventKind[] = ['acknowledged', 'progress', 'awaiting-customer', 'resolved'];
 
-/** A ticket event as the incident commands take it: the incident is found by ticket id, else by incident id. */
+/** A ticket event as the incident commands take it: the incident is found by ticket id, else ticket number, else incident id. */
 export interface VendorEvent {
   ticketId?: string;
+  /** The ticket's human-readable reference when it is not its id (ServiceNow's `number` beside `sys_id`). */
+  ticketNumber?: string;
   incidentId?: string;
   event: VendorEventKind;
   by: string;
@@ -255,10 +257,12 @@ export function mapServiceNowRecord(payload: unknown, rules: ServiceNowRules): V
   if (!isObject(payload)) return ignore('malformed', 'the body is not a JSON object');
   const record = obj(payload, 'result') ?? payload;
   const sysId = snField(record, 'sys_id')?.trim();
+  const number = snField(record, 'number')?.trim();
   const correlationId = snField(record, 'correlation_id')?.trim();
-  if (!sysId && !correlationId) return ignore('no-reference', 'the record has neither sys_id nor correlation_id');
+  if (!sysId && !number && !correlationId) return ignore('no-reference', 'the record has no sys_id, number or correlation_id');
   const refs = {
     ...(sysId ? { ticketId: clip(sysId, REF_MAX) } : {}),
+    ...(number ? { ticketNumber: clip(number, REF_MAX) } : {}),
     ...(correlationId ? { incidentId: clip(correlationId, REF_MAX) } : {}),
   };
   const updatedBy = snField(record, 'sys_updated_by')?.trim();

@@ -115,6 +115,7 @@ export interface IncidentReads {
   openOn(serverId: string): Promise<StoredIncident[]>;
   /** `openOn` of several servers in one read (inside a unit, locked as `openOn` locks). Servers without any are absent. */
   openOnMany(serverIds: readonly string[]): Promise<Map<string, StoredIncident[]>>;
+  /** The incident whose ticket has this id or this number (`ticket.number`, the reference a person reads). */
   byTicket(ticketId: string): Promise<StoredIncident | undefined>;
   list(q: IncidentQuery): Promise<StoredIncident[]>;
   /** Every unresolved incident, oldest first (bounded by what is open). */

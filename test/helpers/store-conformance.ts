@@ -136,6 +136,16 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.incidents.byTicket('T-10')).toBeUndefined();
     }));
 
+    it('finds an incident by its ticket\'s number too (ServiceNow\'s INC0010001 beside the sys_id), and forgets both when the ticket changes', withStore(async ({ store }) => {
+      const ticket = { adapter: 'servicenow', id: '9d385017c611228701d22104cc95c371', number: 'INC0010001', url: null, state: 'created' as const };
+      await tx(store, (u) => u.incidents.put(incident('INC-000001', { ticket })));
+      expect((await store.read.incidents.byTicket('INC0010001'))?.id).toBe('INC-000001');
+      expect((await store.read.incidents.byTicket(ticket.id))?.id).toBe('INC-000001');
+      await tx(store, async (u) => u.incidents.put({ ...(await u.incidents.get('INC-000001'))!, ticket: { ...ticket, id: 'other', number: 'INC0010002' } }));
+      expect(await store.read.incidents.byTicket('INC0010001')).toBeUndefined();
+      expect((await store.read.incidents.byTicket('INC0010002'))?.id).toBe('INC-000001');
+    }));
+
     it('lists incidents newest first with filters and a cursor', withStore(async ({ store }) => {
       await tx(store, (u) => {
         for (let n = 1; n <= 6; n++) {

@@ -128,7 +128,18 @@ describe('mapServiceNowRecord', () => {
     expect(result.ok && result.event.rootCause).toBeUndefined();
   });
 
-  it('ignores a body without sys_id or correlation_id, and one that is not an object', () => {
+  it('keeps the record\'s number, the reference a person reads, beside its sys_id', () => {
+    expect(mapServiceNowRecord(fixture('servicenow-in-progress'), servicenow)).toMatchObject({ ok: true, event: { ...snRefs, ticketNumber: 'INC0010042' } });
+  });
+
+  it('takes a record that carries only its number (no sys_id, no correlation_id)', () => {
+    const record = { number: 'INC0010001', state: '6', close_notes: 'Replaced the disk', sys_updated_by: 'sam.vendor' };
+    const result = mapServiceNowRecord(record, servicenow);
+    expect(result).toMatchObject({ ok: true, event: { ticketNumber: 'INC0010001', event: 'resolved' } });
+    if (result.ok) expect([result.event.ticketId, result.event.incidentId]).toEqual([undefined, undefined]);
+  });
+
+  it('ignores a body without sys_id, number or correlation_id, and one that is not an object', () => {
     expect(mapServiceNowRecord({ state: '6' }, servicenow)).toMatchObject({ ok: false, ignored: 'no-reference' });
     expect(mapServiceNowRecord('6', servicenow)).toMatchObject({ ok: false, ignored: 'malformed' });
   });

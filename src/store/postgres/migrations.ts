@@ -215,6 +215,15 @@ END
 $fn$;
 `,
   },
+  {
+    version: 5,
+    name: 'incidents found by their ticket number',
+    sql: `
+-- ServiceNow names a record by its number (INC0010001) as well as its sys_id (ticket_id): byTicket
+-- matches either, each through an index.
+CREATE INDEX incidents_ticket_number ON incidents ((data->'ticket'->>'number')) WHERE data->'ticket'->>'number' IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
