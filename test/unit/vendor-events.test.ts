@@ -6,6 +6,7 @@ import {
   DEFAULT_JIRA_STATUS_MAP, DEFAULT_SERVICENOW_STATE_MAP, adfText, jiraCommentText, lookupStatus, mapJiraWebhook, mapServiceNowRecord,
   rootCauseIn, type JiraRules, type ServiceNowRules,
 } from '../../src/domain/vendor-events.js';
+import { commentDoc } from '../../src/tickets/jira.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/vendor/${name}.json`, import.meta.url), 'utf8'));
 
@@ -53,9 +54,35 @@ describe('mapJiraWebhook', () => {
     expect(mapJiraWebhook(fixture(name), jira)).toMatchObject({ ok: false, ignored: reason });
   });
 
+  // Jira Cloud often leaves emailAddress out and selfAccountId may be unset: escalatord's comments are
+  // still known by the label every one of them starts with.
+  it.each(['jira-comment-created-by-escalatord', 'jira-comment-created-by-escalatord-wiki'])('knows %s for its own by the [escalatord] label alone', (name) => {
+    expect(mapJiraWebhook(fixture(name), { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: false, ignored: 'own-change' });
+  });
+
+  it('knows every comment the Jira adapter writes for its own, whatever its kind or body', () => {
+    const payload = fixture('jira-comment-created-text') as { comment: { body: unknown } };
+    for (const [body, kind] of [['Escalated to L3.\n\nSLA at risk.', 'escalation'], ['{"a":1}', 'diagnostics'], ['Fixed\n\nRoot cause: lan', 'resolution']] as const) {
+      payload.comment.body = commentDoc(body, kind);
+      expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: false, ignored: 'own-change' });
+    }
+  });
+
+  it('still takes a vendor comment that quotes escalatord or names it further on', () => {
+    const payload = fixture('jira-comment-created-text') as { comment: { body: unknown } };
+    const rules = { statusMap: DEFAULT_JIRA_STATUS_MAP };
+    payload.comment.body = '{quote}*\\[escalatord\\] SLA*\nSLA breached{quote}\nOn it now.';
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true, event: { event: 'progress' } });
+    payload.comment.body = 'Answering the [escalatord] note: restarted the agent.';
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true });
+    payload.comment.body = { version: 1, type: 'doc', content: [{ type: 'blockquote', content: [commentDoc('SLA breached', 'sla').content[0]] }, { type: 'paragraph', content: [{ type: 'text', text: 'On it now.' }] }] };
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true });
+  });
+
   it('recognises escalatord by its e-mail address when no account id is configured', () => {
-    const payload = fixture('jira-comment-created-by-escalatord') as { comment: { author: Record<string, unknown> } };
+    const payload = fixture('jira-comment-created-by-escalatord') as { comment: { author: Record<string, unknown>; body: unknown } };
     payload.comment.author.emailAddress = 'Escalatord@Vendor.example';
+    payload.comment.body = 'A comment written by hand under the API account.';
     expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: true });
     expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP, selfEmails: ['escalatord@vendor.example'] })).toMatchObject({ ok: false, ignored: 'own-change' });
   });
