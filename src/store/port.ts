@@ -53,12 +53,13 @@ export interface MaintenanceWindow extends MaintenanceScope {
   readonly suppressed?: ReadonlyArray<{ readonly at: string; readonly what: string }>;
 }
 
-/** One change of one incident, as the audit export lists it. */
+/** One change, as the audit export lists it: of one incident, or a staff change of no incident (a maintenance window). */
 export interface AuditEntry {
   /** Engine-assigned, increasing in commit order; the export's cursor. */
   readonly id: number;
   readonly at: string;
-  readonly incidentId: string;
+  /** The incident changed; absent for a change that concerns none. */
+  readonly incidentId?: string;
   readonly actor: { readonly kind: string; readonly name: string; readonly role?: string };
   readonly action: string;
   readonly note?: string;

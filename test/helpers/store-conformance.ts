@@ -351,6 +351,24 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.maintenance.list()).toEqual([]);
     }));
 
+    it('keeps audit entries of staff changes that concern no incident, without an incident id', withStore(async (f) => {
+      const change = { at: T0, actor: { kind: 'user', name: 'l2-desk', role: 'l2' }, action: 'maintenance.created', note: 'patching', data: { windowId: 'mw-1' } };
+      await tx(f.store, (u) => u.audit.append(change));
+      const read = async (s: Store) => s.read.audit.range({ since: '2026-11-25T00:00:00.000Z', until: '2026-11-26T00:00:00.000Z', limit: 10 });
+      const [entry] = await read(f.store);
+      expect(entry).toEqual({ id: entry.id, ...change });
+      expect('incidentId' in entry).toBe(false);
+      if (!f.reopen) return;
+      await f.store.close();
+      const again = f.reopen();
+      await again.open();
+      try {
+        expect(await read(again)).toEqual([entry]);
+      } finally {
+        await again.close();
+      }
+    }));
+
     it('expires dedup keys, old events and old audit entries by index, leaving the live ones', withStore(async ({ store }) => {
       await tx(store, async (u) => {
         for (let i = 0; i < 50; i++) await u.dedup.claim(`old-${i}`, '2026-11-25T09:00:00.000Z');

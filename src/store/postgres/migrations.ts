@@ -224,6 +224,15 @@ $fn$;
 CREATE INDEX incidents_ticket_number ON incidents ((data->'ticket'->>'number')) WHERE data->'ticket'->>'number' IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'audit entries of no incident',
+    sql: `
+-- Staff changes that concern no incident (maintenance windows created and deleted) are audited too; the
+-- sequencing pass already writes a missing incidentId as NULL.
+ALTER TABLE audit ALTER COLUMN incident_id DROP NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
