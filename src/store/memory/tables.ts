@@ -312,8 +312,7 @@ export class Tables {
       set.add(i.id);
       if (i.source !== 'manual') this.openIndex.set(openKey(i.serverId, i.component), i.id);
     }
-    if (i.ticket?.id) this.ticketIndex.set(i.ticket.id, i.id);
-    if (i.ticket?.number) this.ticketIndex.set(i.ticket.number, i.id);
+    for (const ref of [i.ticket?.id, i.ticket?.number]) if (ref) this.ticketIndex.set(ref, i.id);
   }
 
   private unindex(i: StoredIncident): void {
