@@ -3,6 +3,7 @@
 // part at a time: a mistake in one section must not hide the mistakes in another, so check-config lists
 // them all in one pass. Secrets are judged here too; their values never appear in a message.
 import { buildCalendar, CalendarError } from '../domain/calendar.js';
+import { JIRA_COMMENT_MARK } from '../domain/vendor-events.js';
 import { webhookSecretKey, webhookSecretProblem } from '../ingest/webhook-signature.js';
 import { configSchema } from './schema.js';
 import { schemaAt } from './schema-paths.js';
@@ -86,7 +87,20 @@ export function crossCheck(doc: unknown): CrossCheckResult {
   checkUniqueIds(doc, ['consoles'], 'console', problems);
   checkUniqueIds(doc, ['notifications', 'channels'], 'channel', problems);
   checkSecrets(doc, problems, warnings);
+  checkJiraSelf(doc, warnings);
   return { problems, warnings };
+}
+
+/**
+ * Jira Cloud webhooks often leave out e-mail addresses, so `ticketing.username` rarely recognises
+ * escalatord's own changes: without selfAccountId only its labelled comments are known for its own.
+ */
+function checkJiraSelf(doc: unknown, warnings: Finding[]): void {
+  if (partAt<string>(doc, ['ticketing', 'adapter']) !== 'jira' || partAt<string>(doc, ['ticketing', 'jira', 'selfAccountId']) !== undefined) return;
+  warnings.push({
+    path: ['ticketing', 'jira', 'selfAccountId'],
+    message: `unset while Jira creates the tickets: Jira Cloud webhooks often omit e-mail addresses, so escalatord knows its own changes only by the ${JIRA_COMMENT_MARK} label of its comments; set the Atlassian account id of its API user`,
+  });
 }
 
 /** Builds every calendar as start-up does; returns the names a priority may refer to. */

@@ -188,6 +188,28 @@ export function clockStateAt(clock: SlaClock, nowIso: string): ClockState {
   return 'running';
 }
 
+/** How pressing a clock in this state is, most first; a state absent here owes nothing (met, stopped). */
+const URGENCY: Partial<Record<ClockState, number>> = { breached: 0, 'at-risk': 1, running: 2, paused: 3 };
+
+/**
+ * The clock a person being told about the incident most needs to hear of, at `now`: a breach still owed,
+ * else one at risk, else one running (each the one due first), else a paused one. A breach satisfied late
+ * (metAt set) is history, not urgency. Undefined when no clock owes anything.
+ */
+export function mostUrgentClock(sla: IncidentSla, now: Date): { clock: ClockName; state: ClockState; dueAt: string | null } | undefined {
+  const nowIso = now.toISOString();
+  let best: { clock: ClockName; state: ClockState; dueAt: string | null; rank: number } | undefined;
+  for (const name of CLOCK_NAMES) {
+    const c = sla[name];
+    const state = clockStateAt(c, nowIso);
+    const rank = URGENCY[state];
+    if (rank === undefined || (state === 'breached' && c.metAt)) continue;
+    const sooner = best !== undefined && rank === best.rank && c.dueAt !== null && (best.dueAt === null || c.dueAt < best.dueAt);
+    if (best === undefined || rank < best.rank || sooner) best = { clock: name, state, dueAt: c.dueAt, rank };
+  }
+  return best && { clock: best.clock, state: best.state, dueAt: best.dueAt };
+}
+
 function isCounting(c: SlaClock): boolean {
   return c.state === 'running' || c.state === 'at-risk';
 }

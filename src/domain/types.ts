@@ -150,6 +150,8 @@ export interface TicketRefFields {
   adapter: string;
   id: string | null;
   url: string | null;
+  /** The reference a person reads, when it is not `id` (ServiceNow's INC0010001); the vendor may name the ticket by it. */
+  number?: string;
   /** `missing`: the ticketing system no longer knows the ticket (a call on it answered 404). */
   state: 'pending' | 'created' | 'failed' | 'resolved' | 'missing';
   /** Why the creation failed, or why the ticket is missing. */

@@ -6,16 +6,20 @@
 //
 // No echo loops: escalatord comments on and resolves the vendor's tickets itself, and both systems tell
 // us about those changes too. A change made by escalatord's own account (Jira `accountId`/e-mail,
-// ServiceNow `sys_updated_by`), or a ServiceNow work note carrying the `[kind] ` prefix escalatord writes,
-// is ignored as `own-change`; a resolve of an incident that is already resolved is a no-op in the command.
+// ServiceNow `sys_updated_by`), a ServiceNow work note carrying the `[kind] ` prefix escalatord writes, or
+// a Jira comment opening with the `[escalatord] ` label (Jira Cloud often omits the e-mail, and
+// selfAccountId may be unset) is ignored as `own-change`; a resolve of an incident that is already
+// resolved is a no-op in the command, so escalatord's own transition to Done changes nothing either.
 import { ROOT_CAUSES, type RootCause } from './types.js';
 
 export type VendorEventKind = 'acknowledged' | 'progress' | 'awaiting-customer' | 'resolved';
 export const VENDOR_EVENT_KINDS: readonly VendorEventKind[] = ['acknowledged', 'progress', 'awaiting-customer', 'resolved'];
 
-/** A ticket event as the incident commands take it: the incident is found by ticket id, else by incident id. */
+/** A ticket event as the incident commands take it: the incident is found by ticket id, else ticket number, else incident id. */
 export interface VendorEvent {
   ticketId?: string;
+  /** The ticket's human-readable reference when it is not its id (ServiceNow's `number` beside `sys_id`). */
+  ticketNumber?: string;
   incidentId?: string;
   event: VendorEventKind;
   by: string;
@@ -71,6 +75,13 @@ const CUSTOMER_HOLD_REASONS = new Set(['1', 'awaiting caller']);
 
 /** The prefixes escalatord's ServiceNow adapter writes on its work notes (`[kind] body`). */
 const OWN_WORK_NOTE = /^\[(diagnostics|escalation|recovery|resolution|sla|progress)\] /;
+/** The bold label that opens every comment escalatord's Jira adapter writes (src/tickets/jira.ts commentDoc). */
+export const JIRA_COMMENT_MARK = '[escalatord]';
+/**
+ * The mark at the very start of a comment as a webhook carries it: REST v2 wiki markup (bold `*…*`,
+ * brackets escaped `\[`) or plain text. Only at the start: a vendor's reply may quote or name it later.
+ */
+const OWN_JIRA_COMMENT = /^\s*\*?\\?\[escalatord\\?\]/;
 /** The labels escalatord's Jira adapter puts on each issue it creates: `escalatord-<incident id>`. */
 const INCIDENT_LABEL = /^escalatord-(.+)$/;
 
@@ -174,6 +185,16 @@ function jiraUser(user: Json | undefined): { id?: string; email?: string; name: 
   return { id, email, name: clip(str(user, 'displayName') ?? id ?? email ?? 'jira', BY_MAX) };
 }
 
+/**
+ * Whether a comment body opens with escalatord's label: a string (wiki markup, what webhooks carry), or
+ * an ADF document whose first block is a paragraph starting with it (a blockquote is a vendor quoting us).
+ */
+export function isOwnJiraComment(body: unknown): boolean {
+  if (typeof body === 'string') return OWN_JIRA_COMMENT.test(body);
+  const first = isObject(body) && Array.isArray(body.content) ? (body.content[0] as unknown) : undefined;
+  return str(first, 'type') === 'paragraph' && adfText(first).startsWith(JIRA_COMMENT_MARK);
+}
+
 function isJiraSelf(user: { id?: string; email?: string }, rules: JiraRules): boolean {
   if (user.id && (rules.selfAccountIds ?? []).includes(user.id)) return true;
   const email = user.email?.toLowerCase();
@@ -217,6 +238,7 @@ export function mapJiraWebhook(payload: unknown, rules: JiraRules): VendorMappin
     if (!comment) return ignore('malformed', 'comment_created without a comment');
     const author = jiraUser(obj(comment, 'author'));
     if (isJiraSelf(author, rules)) return ignore('own-change', `a comment by escalatord's own account`);
+    if (isOwnJiraComment(comment.body)) return ignore('own-change', `a comment escalatord wrote (its ${JIRA_COMMENT_MARK} label)`);
     const text = jiraCommentText(comment.body);
     if (text === '') return ignore('empty-comment', 'the comment has no text');
     const rootCause = rootCauseIn(text);
@@ -255,10 +277,12 @@ export function mapServiceNowRecord(payload: unknown, rules: ServiceNowRules): V
   if (!isObject(payload)) return ignore('malformed', 'the body is not a JSON object');
   const record = obj(payload, 'result') ?? payload;
   const sysId = snField(record, 'sys_id')?.trim();
+  const number = snField(record, 'number')?.trim();
   const correlationId = snField(record, 'correlation_id')?.trim();
-  if (!sysId && !correlationId) return ignore('no-reference', 'the record has neither sys_id nor correlation_id');
+  if (!sysId && !number && !correlationId) return ignore('no-reference', 'the record has no sys_id, number or correlation_id');
   const refs = {
     ...(sysId ? { ticketId: clip(sysId, REF_MAX) } : {}),
+    ...(number ? { ticketNumber: clip(number, REF_MAX) } : {}),
     ...(correlationId ? { incidentId: clip(correlationId, REF_MAX) } : {}),
   };
   const updatedBy = snField(record, 'sys_updated_by')?.trim();

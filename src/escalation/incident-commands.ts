@@ -186,9 +186,8 @@ export class IncidentCommands {
   async vendorEvent(input: VendorEventInput, opts: { dedupKey?: string; source?: 'generic' | 'jira' | 'servicenow' } = {}): Promise<{ incident: Incident; duplicate: boolean }> {
     const actor: Actor = { kind: 'vendor', name: input.by };
     return this.deps.transactor.run(async (tx) => {
-      const incident = (input.ticketId !== undefined ? await tx.incidents.byTicket(input.ticketId) : undefined)
-        ?? (input.incidentId !== undefined ? await tx.incidents.get(input.incidentId) : undefined);
-      if (!incident) throw new NotFoundError(input.ticketId !== undefined ? `ticket ${input.ticketId}` : `incident ${input.incidentId ?? ''}`);
+      const incident = await findVendorIncident(tx, input);
+      if (!incident) throw new NotFoundError([input.ticketId, input.ticketNumber].some((r) => r !== undefined) ? `ticket ${input.ticketId ?? input.ticketNumber}` : `incident ${input.incidentId ?? ''}`);
       if (opts.dedupKey !== undefined) {
         const expiresAt = new Date(tx.now.getTime() + this.deps.dedupRetentionMs).toISOString();
         if (!(await tx.dedup.claim(opts.dedupKey, expiresAt))) return { incident, duplicate: true };
@@ -274,6 +273,19 @@ export class IncidentCommands {
     const saved = saveIncident(tx, updated, out.event ?? 'incident.updated');
     return out.after ? out.after(tx, saved) : saved;
   }
+}
+
+/**
+ * The incident a vendor event names: by the ticket's id (Jira's key, ServiceNow's sys_id), then by its
+ * number (ServiceNow's INC…, which a Business Rule may send alone or beside a sys_id we do not know),
+ * then by the incident id (`correlation_id`, the escalatord label).
+ */
+async function findVendorIncident(tx: Tx, input: VendorEventInput): Promise<Incident | undefined> {
+  for (const ref of [input.ticketId, input.ticketNumber]) {
+    const found = ref !== undefined ? await tx.incidents.byTicket(ref) : undefined;
+    if (found) return found;
+  }
+  return input.incidentId !== undefined ? tx.incidents.get(input.incidentId) : undefined;
 }
 
 type StepFn = (tx: Tx, incident: Incident) => StepResult | Promise<StepResult>;

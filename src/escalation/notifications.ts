@@ -2,6 +2,7 @@
 // same commit as the event, carrying a self-contained message (src/notify/message.ts). Management steps
 // name their contact (e-mail also goes to the contact); SLA warnings and breaches go to each channel's own
 // recipients.
+import { mostUrgentClock } from '../domain/sla.js';
 import type { Incident } from '../domain/types.js';
 import type { NotificationMessage } from '../notify/message.js';
 import type { Tx } from '../store/transactor.js';
@@ -22,8 +23,12 @@ export interface NotificationOutboxDeps {
 export class NotificationOutbox {
   constructor(private readonly deps: NotificationOutboxDeps) {}
 
-  /** A management step was raised (or re-notified): tell its contact, through every channel. */
+  /**
+   * A management step was raised (or re-notified): tell its contact, through every channel, with the
+   * incident's most urgent clock as it stands at this commit (what the contact is being asked to act on).
+   */
   managementStep(tx: Tx, incident: Incident, step: number, why: string, contact: StepContact | undefined): void {
+    const urgent = incident.sla ? mostUrgentClock(incident.sla, tx.now) : undefined;
     const text = `${incident.title} — ${incident.priority}, level ${incident.level}, customer ${this.customer(incident.customerId)}. Reason: ${why}.` +
       (contact ? ` Contact: ${contact.contact.name}${contact.contact.email ? ` <${contact.contact.email}>` : ''}${contact.contact.phone ? `, ${contact.contact.phone}` : ''}.` : '');
     this.enqueue(tx, incident, {
@@ -31,6 +36,7 @@ export class NotificationOutbox {
       title: `${incident.id} escalated to ${contact?.title ?? `management step ${step}`}`,
       text, step,
       contact: contact ? { ...contact.contact, title: contact.title } : undefined,
+      ...(urgent ? { sla: urgent } : {}),
     });
   }
 

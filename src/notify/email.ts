@@ -60,9 +60,11 @@ export function classifySmtpError(err: unknown): TicketError {
   if (reply !== undefined) {
     const what = `SMTP ${command || 'server'} answered ${reply}`;
     if (AUTH_REPLIES.has(reply)) return fail('auth', false, what);
-    // 503 is "bad sequence of commands": the session was confused, not the message refused.
-    if (reply >= 500 && reply !== 503) return fail('client-error', false, what);
-    if (reply === 421 || reply === 450 || reply === 451 || reply === 452 || reply === 503 || (reply >= 400 && reply < 500)) return fail('server-error', true, what);
+    // Every 5yz is permanent (RFC 5321 §4.2.1), 503 "bad sequence of commands" too: it comes from how
+    // this client and that server set up a session (AUTH not offered, a command refused earlier), which a
+    // retry would repeat exactly.
+    if (reply >= 500) return fail('client-error', false, what);
+    if (reply >= 400) return fail('server-error', true, what);
     return fail('bad-response', true, what);
   }
   if (code === 'EAUTH' || code === 'ENOAUTH' || code === 'EOAUTH2') return fail('auth', false, `SMTP authentication failed (${code})`);

@@ -207,7 +207,7 @@ export class OutboxDispatcher {
         if (!current) return tx.outbox.remove(item.id);
         const withTicket: Incident = {
           ...addNote(current, DISPATCHER, tx.now, 'ticket-created', `ticket ${ticket.id} at ${adapter.name}`),
-          ticket: { adapter: adapter.name, id: ticket.id, url: ticket.url, state: 'created' },
+          ticket: { adapter: adapter.name, id: ticket.id, url: ticket.url, ...(ticket.number ? { number: ticket.number } : {}), state: 'created' },
           diagnostics: diagnostics ?? current.diagnostics,
         };
         saveIncident(tx, withTicket, 'incident.updated');

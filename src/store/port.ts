@@ -53,12 +53,13 @@ export interface MaintenanceWindow extends MaintenanceScope {
   readonly suppressed?: ReadonlyArray<{ readonly at: string; readonly what: string }>;
 }
 
-/** One change of one incident, as the audit export lists it. */
+/** One change, as the audit export lists it: of one incident, or a staff change of no incident (a maintenance window). */
 export interface AuditEntry {
   /** Engine-assigned, increasing in commit order; the export's cursor. */
   readonly id: number;
   readonly at: string;
-  readonly incidentId: string;
+  /** The incident changed; absent for a change that concerns none. */
+  readonly incidentId?: string;
   readonly actor: { readonly kind: string; readonly name: string; readonly role?: string };
   readonly action: string;
   readonly note?: string;
@@ -115,6 +116,7 @@ export interface IncidentReads {
   openOn(serverId: string): Promise<StoredIncident[]>;
   /** `openOn` of several servers in one read (inside a unit, locked as `openOn` locks). Servers without any are absent. */
   openOnMany(serverIds: readonly string[]): Promise<Map<string, StoredIncident[]>>;
+  /** The incident whose ticket has this id or this number (`ticket.number`, the reference a person reads). */
   byTicket(ticketId: string): Promise<StoredIncident | undefined>;
   list(q: IncidentQuery): Promise<StoredIncident[]>;
   /** Every unresolved incident, oldest first (bounded by what is open). */

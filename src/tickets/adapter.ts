@@ -27,6 +27,8 @@ export interface TicketCreateRequest {
 export interface CreatedTicket {
   id: string;
   url: string | null;
+  /** The reference a person reads, when it is not the id the API needs (ServiceNow: INC0010001 beside the sys_id). */
+  number?: string;
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from './adapter.js';
 import { codeBlock, doc, heading, link, paragraph, paragraphs, text, type AdfBlock, type AdfDoc } from './adf.js';
 import { diagnosticsText } from '../domain/diagnostics-cap.js';
+import { JIRA_COMMENT_MARK } from '../domain/vendor-events.js';
 import { absoluteLink, authHeader, badResponse, createTicketHttp, type TicketAdapterDeps, type TicketHttp } from './http.js';
 import { TicketError } from './ticket-error.js';
 
@@ -155,10 +156,14 @@ export class JiraTicketAdapter implements TicketAdapter {
   }
 }
 
-/** A comment as ADF: a bold kind label, then the body; a JSON body (diagnostics) goes in a code block. */
+/**
+ * A comment as ADF: a bold label `[escalatord] <Kind>`, then the body; a JSON body (diagnostics) goes in
+ * a code block. The label is how its comment_created webhook is known for escalatord's own when Jira
+ * shows no e-mail and selfAccountId is unset (domain/vendor-events.ts).
+ */
 export function commentDoc(body: string, kind: TicketCommentKind): AdfDoc {
   const trimmed = body.trim();
-  const label = paragraph('', text(KIND_LABELS[kind], [{ type: 'strong' }]));
+  const label = paragraph('', text(`${JIRA_COMMENT_MARK} ${KIND_LABELS[kind]}`, [{ type: 'strong' }]));
   if (/^[[{]/.test(trimmed)) {
     try {
       JSON.parse(trimmed);

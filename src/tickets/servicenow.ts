@@ -1,5 +1,6 @@
 // ServiceNow over the Table API. The ticket id we hand back is the record's sys_id (what PATCH needs);
-// the human-readable number (INC0010001) is in the URL's record. `correlation_id` carries the incident
+// the human-readable number (INC0010001) comes with it, kept on the incident's ticket: a Business Rule
+// may name the record by its number alone. `correlation_id` carries the incident
 // id, and `create` queries it first so a retried create finds the record instead of making a second.
 import type { CreatedTicket, TicketAdapter, TicketCommentKind, TicketCreateRequest } from './adapter.js';
 import { diagnosticsText } from '../domain/diagnostics-cap.js';
@@ -52,7 +53,7 @@ export class ServiceNowTicketAdapter implements TicketAdapter {
     });
     const sysId = res.data?.result?.sys_id;
     if (typeof sysId !== 'string' || sysId === '') throw badResponse('ServiceNow created a record but returned no sys_id', res.status);
-    return { id: sysId, url: this.recordUrl(sysId) };
+    return this.created(sysId, res.data?.result?.number);
   }
 
   async comment(ticketId: string, body: string, kind: TicketCommentKind): Promise<void> {
@@ -84,7 +85,11 @@ export class ServiceNowTicketAdapter implements TicketAdapter {
     });
     if (!Array.isArray(res.data?.result)) throw badResponse('ServiceNow query answered without a result list', res.status);
     const sysId = res.data.result[0]?.sys_id;
-    return sysId ? { id: sysId, url: this.recordUrl(sysId) } : null;
+    return sysId ? this.created(sysId, res.data.result[0]?.number) : null;
+  }
+
+  private created(sysId: string, number: unknown): CreatedTicket {
+    return { id: sysId, ...(typeof number === 'string' && number !== '' ? { number } : {}), url: this.recordUrl(sysId) };
   }
 
   private recordUrl(sysId: string): string {

@@ -136,6 +136,16 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect(await store.read.incidents.byTicket('T-10')).toBeUndefined();
     }));
 
+    it('finds an incident by its ticket\'s number too (ServiceNow\'s INC0010001 beside the sys_id), and forgets both when the ticket changes', withStore(async ({ store }) => {
+      const ticket = { adapter: 'servicenow', id: '9d385017c611228701d22104cc95c371', number: 'INC0010001', url: null, state: 'created' as const };
+      await tx(store, (u) => u.incidents.put(incident('INC-000001', { ticket })));
+      expect((await store.read.incidents.byTicket('INC0010001'))?.id).toBe('INC-000001');
+      expect((await store.read.incidents.byTicket(ticket.id))?.id).toBe('INC-000001');
+      await tx(store, async (u) => u.incidents.put({ ...(await u.incidents.get('INC-000001'))!, ticket: { ...ticket, id: 'other', number: 'INC0010002' } }));
+      expect(await store.read.incidents.byTicket('INC0010001')).toBeUndefined();
+      expect((await store.read.incidents.byTicket('INC0010002'))?.id).toBe('INC-000001');
+    }));
+
     it('lists incidents newest first with filters and a cursor', withStore(async ({ store }) => {
       await tx(store, (u) => {
         for (let n = 1; n <= 6; n++) {
@@ -339,6 +349,24 @@ export function describeStoreConformance(name: string, make: () => ConformanceFi
       expect((await store.read.audit.range({ since: '2026-11-25T10:30:00.000Z', until: '2026-11-26T00:00:00.000Z', limit: 10 })).map((a) => a.action)).toEqual(['resolved']);
       await tx(store, (u) => u.maintenance.delete('mw-1'));
       expect(await store.read.maintenance.list()).toEqual([]);
+    }));
+
+    it('keeps audit entries of staff changes that concern no incident, without an incident id', withStore(async (f) => {
+      const change = { at: T0, actor: { kind: 'user', name: 'l2-desk', role: 'l2' }, action: 'maintenance.created', note: 'patching', data: { windowId: 'mw-1' } };
+      await tx(f.store, (u) => u.audit.append(change));
+      const read = async (s: Store) => s.read.audit.range({ since: '2026-11-25T00:00:00.000Z', until: '2026-11-26T00:00:00.000Z', limit: 10 });
+      const [entry] = await read(f.store);
+      expect(entry).toEqual({ id: entry.id, ...change });
+      expect('incidentId' in entry).toBe(false);
+      if (!f.reopen) return;
+      await f.store.close();
+      const again = f.reopen();
+      await again.open();
+      try {
+        expect(await read(again)).toEqual([entry]);
+      } finally {
+        await again.close();
+      }
     }));
 
     it('expires dedup keys, old events and old audit entries by index, leaving the live ones', withStore(async ({ store }) => {

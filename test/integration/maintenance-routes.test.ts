@@ -1,8 +1,10 @@
 // The maintenance routes on a real express app over the memory engine of the storage port: one-off and
 // weekly windows, every bad field named, writers limited to l2 and admin, nothing stored on a refusal.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { AUDIT_CSV_COLUMNS, createAuditRouter } from '../../src/http/routes/audit-routes.js';
 import { createMaintenanceRouter } from '../../src/http/routes/maintenance-routes.js';
-import type { MaintenanceWindow, Store } from '../../src/store/port.js';
+import type { AuditEntry, MaintenanceWindow, Store } from '../../src/store/port.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { expectStatus, routeAuth, routeTokenName, startRoutes, type RouteHarness } from '../helpers/route-harness.js';
 
@@ -18,7 +20,10 @@ beforeAll(async () => {
     },
     transaction: (work) => store.transaction(work),
   };
-  h = await startRoutes([createMaintenanceRouter({ auth: routeAuth(), store: current, now: () => NOW })]);
+  h = await startRoutes([
+    createMaintenanceRouter({ auth: routeAuth(), store: current, now: () => NOW }),
+    createAuditRouter({ auth: routeAuth(), store: current, now: () => NOW, logger: pino({ level: 'silent' }) }),
+  ]);
 });
 beforeEach(async () => {
   store = new MemoryStore({ now: () => NOW });
@@ -88,5 +93,29 @@ describe('maintenance routes', () => {
     await expectStatus(await h.call(null, 'GET', '/api/v1/maintenance'), 401);
     await expectStatus(await h.call(null, 'POST', '/api/v1/maintenance', oneOff), 401);
     expect(await store.read.maintenance.list()).toHaveLength(1);
+  });
+
+  it('puts each window created or deleted in the audit export, with its actor and the window, in NDJSON and CSV; a refused write adds nothing', async () => {
+    const created = await expectStatus<MaintenanceWindow>(await h.call('l2', 'POST', '/api/v1/maintenance', weekly), 201);
+    await expectStatus(await h.call('l2', 'POST', '/api/v1/maintenance', { ...oneOff, endsAt: oneOff.startsAt }), 400);
+    await expectStatus(await h.call('l3', 'POST', '/api/v1/maintenance', oneOff), 403);
+    await expectStatus(await h.call('admin', 'DELETE', `/api/v1/maintenance/${created.id}`), 204);
+    await expectStatus(await h.call('admin', 'DELETE', `/api/v1/maintenance/${created.id}`), 404);
+
+    const day = 'since=2026-11-25T00:00:00Z&until=2026-11-26T00:00:00Z';
+    const ndjson = await h.call('admin', 'GET', `/api/v1/audit?${day}`);
+    expect(ndjson.status).toBe(200);
+    const entries = (await ndjson.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries).toEqual([
+      { id: entries[0].id, at: NOW.toISOString(), actor: { kind: 'user', name: routeTokenName('l2'), role: 'l2' }, action: 'maintenance.created', note: 'weekend patching', data: { window: created } },
+      { id: entries[1].id, at: NOW.toISOString(), actor: { kind: 'user', name: routeTokenName('admin'), role: 'admin' }, action: 'maintenance.deleted', note: 'weekend patching', data: { window: created } },
+    ]);
+
+    const csv = (await (await h.call('admin', 'GET', `/api/v1/audit?${day}&format=csv`)).text()).split('\r\n');
+    expect(csv[0]).toBe(AUDIT_CSV_COLUMNS.join(','));
+    // No incident: the incidentId column is empty.
+    expect(csv[1]).toMatch(new RegExp(`^${entries[0].id},${NOW.toISOString()},,user,${routeTokenName('l2')},l2,maintenance\\.created,weekend patching,"\\{""window"":\\{""id"":""${created.id}""`));
+    expect(csv[2]).toMatch(new RegExp(`^${entries[1].id},${NOW.toISOString()},,user,${routeTokenName('admin')},admin,maintenance\\.deleted,`));
+    expect(csv).toHaveLength(4); // header, two rows, and the empty string after the last CRLF
   });
 });

@@ -244,6 +244,13 @@ describe('loading the configuration', () => {
       expect(warnings.join('\n')).toMatch(/consoles\.0\.token: .*at least 16/);
     });
 
+    it('warns when Jira creates the tickets and selfAccountId is unset: its own changes are then known only by their label', () => {
+      const jira = 'ticketing: { adapter: jira, url: "https://vendor.atlassian.net", username: bot@vendor.example, token: a-long-random-token-7f3a9c }';
+      expect(parseConfig(jira, 'j.yaml', {}).warnings.join('\n')).toMatch(/ticketing\.jira\.selfAccountId: .*unset/);
+      expect(parseConfig(`${jira.slice(0, -2)}, jira: { selfAccountId: "712020:0f1e2d3c" } }`, 'j.yaml', {}).warnings).toEqual([]);
+      expect(parseConfig('ticketing: { adapter: generic }', 'g.yaml', {}).warnings).toEqual([]);
+    });
+
     it('accepts real secrets', () => {
       const text = [
         'server: { host: 0.0.0.0 }',

@@ -31,13 +31,15 @@ class FakeAdapter implements TicketAdapter {
   readonly name = 'generic' as const;
   readonly calls: Call[] = [];
   readonly script: Record<Call['op'], Step[]> = { create: [], comment: [], resolve: [] };
+  /** Set to answer as ServiceNow does: a number a person reads beside the id the API needs. */
+  withNumber = false;
   private next = 0;
 
   async create(req: TicketCreateRequest, idempotencyKey: string): Promise<CreatedTicket> {
     this.calls.push({ op: 'create', at: now().getTime(), key: idempotencyKey, externalId: req.externalId });
     await this.play('create');
     this.next += 1;
-    return { id: `T-${this.next}`, url: `http://tickets.test/T-${this.next}` };
+    return { id: `T-${this.next}`, url: `http://tickets.test/T-${this.next}`, ...(this.withNumber ? { number: `INC00${this.next}` } : {}) };
   }
 
   async comment(ticketId: string, _body: string, kind: TicketCommentKind): Promise<void> {
@@ -165,6 +167,14 @@ describe('OutboxDispatcher', () => {
     expect(adapter.calls[1].ticketId).toBe('T-1');
     expect(await pending()).toBe(0);
     expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', state: 'created' });
+  });
+
+  it('keeps the ticket\'s number beside its id, so the vendor may name the ticket by either', async () => {
+    adapter.withNumber = true;
+    await seed('INC-1', [{ kind: 'ticket.create', payload: {} }]);
+    dispatcher.start(clock);
+    await advance(100);
+    expect((await incident('INC-1')).ticket).toMatchObject({ id: 'T-1', number: 'INC001', state: 'created' });
   });
 
   it('sends the creations of different incidents side by side, one slow create holding back no other', async () => {

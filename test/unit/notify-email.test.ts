@@ -9,7 +9,7 @@ import { Notifier } from '../../src/notify/notifier.js';
 import { MailSink, type SmtpReply } from '../../src/simulator/mail-sink.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
 import { pino } from 'pino';
-import { SLA_BREACH } from '../helpers/notification-fixtures.js';
+import { managementStepMessage, SLA_BREACH } from '../helpers/notification-fixtures.js';
 
 type Channel = Config['notifications']['channels'][number];
 
@@ -68,6 +68,14 @@ describe('e-mail channel', () => {
     expect(mail.subject).toBe('[P2] INC-000042 escalated to Head of Support (management step 2): backup failed on acme-hq-01');
     expect(mail.text.split('\n')[0]).toBe('Pat Head, incident INC-000042 has been escalated to you as Head of Support (step 2 of the management path).');
     expect(mail.html).toContain('Head of Support: Pat Head (head-of-support@vendor.example, +44 20 7946 0000)');
+  });
+
+  it('tells the step contact the incident\'s most urgent clock on a management step raised by the outbox', async () => {
+    await notifier.send('mail', managementStepMessage());
+    const [mail] = sink.messages();
+    expect(mail.envelope.to).toEqual(['head-of-support@vendor.example', 'l2-desk@provider.example']);
+    expect(mail.text).toMatch(/^SLA: +resolution breached, due 2026-11-25 17:30 UTC$/m);
+    expect(mail.html).toContain('<td style="padding:2px 0">resolution breached, due 2026-11-25 17:30 UTC</td>');
   });
 
   it('escapes HTML from data in the HTML body and keeps it readable in the text body', async () => {
@@ -138,7 +146,9 @@ describe('e-mail helpers', () => {
   it.each([
     [{ code: 'EAUTH', responseCode: 535, response: '535 5.7.8 bad credentials' }, { reason: 'auth', retryable: false }],
     [{ code: 'EENVELOPE', responseCode: 452, response: '452 mailbox full' }, { reason: 'server-error', retryable: true }],
-    [{ code: 'EMESSAGE', responseCode: 503, response: '503 bad sequence' }, { reason: 'server-error', retryable: true }],
+    // 5yz is permanent (RFC 5321 §4.2.1), 503 "bad sequence of commands" included: the same session
+    // setup would meet it again (e.g. AUTH the server does not offer), so it is dead-lettered.
+    [{ code: 'EMESSAGE', responseCode: 503, response: '503 5.5.1 Error: authentication not enabled' }, { reason: 'client-error', retryable: false }],
     [{ code: 'EMESSAGE', responseCode: 554, response: '554 rejected as spam' }, { reason: 'client-error', retryable: false }],
     [{ code: 'ETIMEDOUT' }, { reason: 'timeout', retryable: true }],
     [{ code: 'ESOCKET' }, { reason: 'network', retryable: true }],

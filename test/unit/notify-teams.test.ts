@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Notifier } from '../../src/notify/notifier.js';
 import { escapeCardMarkdown, teamsCard } from '../../src/notify/teams-card.js';
 import { TicketError } from '../../src/tickets/ticket-error.js';
-import { SLA_BREACH } from '../helpers/notification-fixtures.js';
+import { managementStepMessage, SLA_BREACH } from '../helpers/notification-fixtures.js';
 
 const WORKFLOW = 'https://prod-00.westeurope.logic.azure.com:443';
 const PATH = '/workflows/0123abcd/triggers/manual/paths/invoke';
@@ -75,6 +75,13 @@ describe('Teams channel', () => {
     expect(content.body[0]).toMatchObject({ text: 'Management escalation: INC-000042', color: 'Attention' });
     expect(content.body[2]).toMatchObject({ text: 'P2, level 3' });
     expect((content.body[4] as { facts: Array<{ title: string; value: string }> }).facts.at(-1)).toEqual({ title: 'Contact', value: 'VP Customer Success: Vic President (vp@vendor.example)' });
+  });
+
+  it('shows the incident\'s most urgent clock on a management step raised by the outbox', () => {
+    const content = teamsCard(managementStepMessage()).attachments[0].content;
+    expect(content.body[0]).toMatchObject({ text: 'Management escalation: INC-000042' });
+    expect(content.body[2]).toMatchObject({ text: 'resolution breached, due 2026-11-25 17:30 UTC' });
+    expect((content.body[4] as { facts: Array<{ title: string; value: string }> }).facts).toContainEqual({ title: 'SLA', value: 'resolution breached, due 2026-11-25 17:30 UTC' });
   });
 
   it('shows Markdown in data as written, so a title cannot become a link, and offers no link that is not http(s)', () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { buildCalendars } from '../../src/domain/calendar.js';
 import {
-  buildSlaPolicy, clockSummaryState, evaluate, isPaused, newlyMet, nextDeadlines, onAcknowledged, onEscalated, onPaused,
+  buildSlaPolicy, clockSummaryState, evaluate, isPaused, mostUrgentClock, newlyMet, nextDeadlines, onAcknowledged, onEscalated, onPaused,
   onPriorityChanged, onProgress, onResolved, onResumed, startSla, withCatchUp, type SlaContext,
 } from '../../src/domain/sla.js';
-import type { Level, Priority } from '../../src/domain/types.js';
+import type { IncidentSla, Level, Priority, SlaClock } from '../../src/domain/types.js';
 
 const cfg = configSchema.parse({}).sla;
 const policy = buildSlaPolicy(cfg, buildCalendars(cfg.calendars));
@@ -312,5 +312,32 @@ describe('isPaused', () => {
     ['clocks of a resolved incident', () => onResolved(startSla(MONDAY, ctx('P1', 3)), at('2026-06-01T11:00:00Z')), false],
   ] as const)('%s: %s', (_name, make, expected) => {
     expect(isPaused(make())).toBe(expected);
+  });
+});
+
+describe('mostUrgentClock', () => {
+  const T = '2026-06-01T12:00:00.000Z';
+  const clock = (state: SlaClock['state'], dueAt: string | null, extra: Partial<SlaClock> = {}): SlaClock =>
+    ({ state, dueAt, warnedAt: null, breachedAt: state === 'breached' ? dueAt : null, startedAt: '2026-06-01T10:00:00.000Z', metAt: null, warnAt: null, ...extra });
+  const sla = (response: SlaClock, progress: SlaClock, resolution: SlaClock): IncidentSla => ({ response, progress, resolution });
+
+  it('names a breach still owed before a clock at risk, and that before one merely running', () => {
+    expect(mostUrgentClock(sla(clock('met', null), clock('at-risk', '2026-06-01T12:30:00.000Z', { warnedAt: T }), clock('breached', '2026-06-01T11:00:00.000Z')), at(T)))
+      .toEqual({ clock: 'resolution', state: 'breached', dueAt: '2026-06-01T11:00:00.000Z' });
+    expect(mostUrgentClock(sla(clock('met', null), clock('running', '2026-06-01T12:10:00.000Z'), clock('at-risk', '2026-06-01T13:00:00.000Z', { warnedAt: T })), at(T)))
+      .toEqual({ clock: 'resolution', state: 'at-risk', dueAt: '2026-06-01T13:00:00.000Z' });
+  });
+
+  it('among running clocks, the one due first; a deadline passed since the last save counts as breached', () => {
+    expect(mostUrgentClock(sla(clock('running', '2026-06-01T12:20:00.000Z'), clock('stopped', null), clock('running', '2026-06-01T12:10:00.000Z')), at(T)))
+      .toMatchObject({ clock: 'resolution', state: 'running' });
+    expect(mostUrgentClock(sla(clock('running', '2026-06-01T11:59:00.000Z'), clock('stopped', null), clock('running', '2026-06-01T12:10:00.000Z')), at(T)))
+      .toEqual({ clock: 'response', state: 'breached', dueAt: '2026-06-01T11:59:00.000Z' });
+  });
+
+  it('a paused clock when nothing runs; nothing when every obligation is met, stopped or was met late', () => {
+    expect(mostUrgentClock(sla(clock('met', null), clock('paused', null, { remainingMs: 60_000 }), clock('paused', null, { remainingMs: 600_000 })), at(T)))
+      .toEqual({ clock: 'progress', state: 'paused', dueAt: null });
+    expect(mostUrgentClock(sla(clock('met', null), clock('stopped', null), clock('breached', '2026-06-01T11:00:00.000Z', { metAt: T })), at(T))).toBeUndefined();
   });
 });

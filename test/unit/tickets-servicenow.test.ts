@@ -43,7 +43,7 @@ describe('ServiceNow ticket adapter', () => {
     const adapter = createTicketAdapter(ticketing(), { publicUrl: 'http://escalatord.test' });
     expect(adapter.name).toBe('servicenow');
 
-    await expect(adapter.create(request, 'INC-000042')).resolves.toEqual({ id: SYS_ID, url: `${BASE}/incident.do?sys_id=${SYS_ID}` });
+    await expect(adapter.create(request, 'INC-000042')).resolves.toEqual({ id: SYS_ID, number: 'INC0010001', url: `${BASE}/incident.do?sys_id=${SYS_ID}` });
     scope.done();
     expect(body).toMatchObject({
       short_description: 'backup failed on acme-hq-01',
@@ -68,7 +68,7 @@ describe('ServiceNow ticket adapter', () => {
   test('a retried create finds the record by correlation_id and does not create another', async () => {
     nock(BASE).get('/api/now/table/incident').query(true).reply(200, { result: [{ sys_id: SYS_ID, number: 'INC0010001' }] });
     const create = nock(BASE).post('/api/now/table/incident').reply(201, { result: { sys_id: 'other' } });
-    await expect(new ServiceNowTicketAdapter({ config: ticketing() }).create(request, 'INC-000042')).resolves.toMatchObject({ id: SYS_ID });
+    await expect(new ServiceNowTicketAdapter({ config: ticketing() }).create(request, 'INC-000042')).resolves.toEqual({ id: SYS_ID, number: 'INC0010001', url: `${BASE}/incident.do?sys_id=${SYS_ID}` });
     expect(create.isDone()).toBe(false);
   });
 

@@ -1,11 +1,12 @@
 // Jira Cloud webhooks and ServiceNow records, in the shapes Atlassian and ServiceNow document, mapped to
 // ticket events — including the changes escalatord itself made, which must not come back as events.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_JIRA_STATUS_MAP, DEFAULT_SERVICENOW_STATE_MAP, adfText, jiraCommentText, lookupStatus, mapJiraWebhook, mapServiceNowRecord,
   rootCauseIn, type JiraRules, type ServiceNowRules,
 } from '../../src/domain/vendor-events.js';
+import { commentDoc } from '../../src/tickets/jira.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/vendor/${name}.json`, import.meta.url), 'utf8'));
 
@@ -13,6 +14,21 @@ const jira: JiraRules = { statusMap: DEFAULT_JIRA_STATUS_MAP, selfAccountIds: ['
 const servicenow: ServiceNowRules = { stateMap: DEFAULT_SERVICENOW_STATE_MAP, selfUsers: ['escalatord.api'] };
 const refs = { ticketId: 'SUP-42', incidentId: 'INC-000042' };
 const snRefs = { ticketId: '9d385017c611228701d22104cc95c371', incidentId: 'INC-000042' };
+
+describe('the Jira fixtures', () => {
+  const names = readdirSync(new URL('../fixtures/vendor/', import.meta.url)).filter((f) => f.startsWith('jira-')).map((f) => f.replace(/\.json$/, ''));
+
+  // Atlassian's shapes: an issue's self is …/rest/api/2/issue/<id>; a done status is in the Done
+  // category (id 3, key "done"), not In Progress (id 4, "indeterminate").
+  it.each(names)('%s is in the shape Atlassian documents', (name) => {
+    const body = fixture(name) as { issue: { id: string; self: string; fields: { status?: { name: string; statusCategory?: { id: number; key: string; name: string } } } } };
+    expect(body.issue.self).toBe(`https://vendor.atlassian.net/rest/api/2/issue/${body.issue.id}`);
+    const status = body.issue.fields.status;
+    if (status?.statusCategory && ['done', 'resolved', 'closed'].includes(status.name.toLowerCase())) {
+      expect(status.statusCategory).toMatchObject({ id: 3, key: 'done', name: 'Done' });
+    }
+  });
+});
 
 describe('mapJiraWebhook', () => {
   it.each([
@@ -38,9 +54,35 @@ describe('mapJiraWebhook', () => {
     expect(mapJiraWebhook(fixture(name), jira)).toMatchObject({ ok: false, ignored: reason });
   });
 
+  // Jira Cloud often leaves emailAddress out and selfAccountId may be unset: escalatord's comments are
+  // still known by the label every one of them starts with.
+  it.each(['jira-comment-created-by-escalatord', 'jira-comment-created-by-escalatord-wiki'])('knows %s for its own by the [escalatord] label alone', (name) => {
+    expect(mapJiraWebhook(fixture(name), { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: false, ignored: 'own-change' });
+  });
+
+  it('knows every comment the Jira adapter writes for its own, whatever its kind or body', () => {
+    const payload = fixture('jira-comment-created-text') as { comment: { body: unknown } };
+    for (const [body, kind] of [['Escalated to L3.\n\nSLA at risk.', 'escalation'], ['{"a":1}', 'diagnostics'], ['Fixed\n\nRoot cause: lan', 'resolution']] as const) {
+      payload.comment.body = commentDoc(body, kind);
+      expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: false, ignored: 'own-change' });
+    }
+  });
+
+  it('still takes a vendor comment that quotes escalatord or names it further on', () => {
+    const payload = fixture('jira-comment-created-text') as { comment: { body: unknown } };
+    const rules = { statusMap: DEFAULT_JIRA_STATUS_MAP };
+    payload.comment.body = '{quote}*\\[escalatord\\] SLA*\nSLA breached{quote}\nOn it now.';
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true, event: { event: 'progress' } });
+    payload.comment.body = 'Answering the [escalatord] note: restarted the agent.';
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true });
+    payload.comment.body = { version: 1, type: 'doc', content: [{ type: 'blockquote', content: [commentDoc('SLA breached', 'sla').content[0]] }, { type: 'paragraph', content: [{ type: 'text', text: 'On it now.' }] }] };
+    expect(mapJiraWebhook(payload, rules)).toMatchObject({ ok: true });
+  });
+
   it('recognises escalatord by its e-mail address when no account id is configured', () => {
-    const payload = fixture('jira-comment-created-by-escalatord') as { comment: { author: Record<string, unknown> } };
+    const payload = fixture('jira-comment-created-by-escalatord') as { comment: { author: Record<string, unknown>; body: unknown } };
     payload.comment.author.emailAddress = 'Escalatord@Vendor.example';
+    payload.comment.body = 'A comment written by hand under the API account.';
     expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP })).toMatchObject({ ok: true });
     expect(mapJiraWebhook(payload, { statusMap: DEFAULT_JIRA_STATUS_MAP, selfEmails: ['escalatord@vendor.example'] })).toMatchObject({ ok: false, ignored: 'own-change' });
   });
@@ -113,7 +155,18 @@ describe('mapServiceNowRecord', () => {
     expect(result.ok && result.event.rootCause).toBeUndefined();
   });
 
-  it('ignores a body without sys_id or correlation_id, and one that is not an object', () => {
+  it('keeps the record\'s number, the reference a person reads, beside its sys_id', () => {
+    expect(mapServiceNowRecord(fixture('servicenow-in-progress'), servicenow)).toMatchObject({ ok: true, event: { ...snRefs, ticketNumber: 'INC0010042' } });
+  });
+
+  it('takes a record that carries only its number (no sys_id, no correlation_id)', () => {
+    const record = { number: 'INC0010001', state: '6', close_notes: 'Replaced the disk', sys_updated_by: 'sam.vendor' };
+    const result = mapServiceNowRecord(record, servicenow);
+    expect(result).toMatchObject({ ok: true, event: { ticketNumber: 'INC0010001', event: 'resolved' } });
+    if (result.ok) expect([result.event.ticketId, result.event.incidentId]).toEqual([undefined, undefined]);
+  });
+
+  it('ignores a body without sys_id, number or correlation_id, and one that is not an object', () => {
     expect(mapServiceNowRecord({ state: '6' }, servicenow)).toMatchObject({ ok: false, ignored: 'no-reference' });
     expect(mapServiceNowRecord('6', servicenow)).toMatchObject({ ok: false, ignored: 'malformed' });
   });

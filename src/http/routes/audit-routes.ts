@@ -1,5 +1,6 @@
 // The audit export (DESIGN §8): `GET /api/v1/audit?since=&until=&format=ndjson|csv`, role admin. Every
-// change of every incident in [since, until) with its time, actor, incident and what changed — the record
+// change of every incident in [since, until) with its time, actor, incident and what changed, and the
+// staff changes of no incident (maintenance windows created and deleted, without an incidentId) — the record
 // a regulator or a post-incident review asks for. Streamed: pages of the store's audit range are written
 // as they are read, and the next page is read only once the client has taken the last one (backpressure),
 // so an export of a year costs the memory of one page. Entries older than `storage.auditRetention` are
@@ -55,7 +56,7 @@ export function parseAuditQuery(query: Record<string, unknown>, now: Date): Audi
 }
 
 export function auditCsvRow(e: AuditEntry): string {
-  return csvRow([e.id, e.at, e.incidentId, e.actor.kind, e.actor.name, e.actor.role ?? '', e.action, e.note ?? '', e.data === undefined ? '' : JSON.stringify(e.data)]);
+  return csvRow([e.id, e.at, e.incidentId ?? '', e.actor.kind, e.actor.name, e.actor.role ?? '', e.action, e.note ?? '', e.data === undefined ? '' : JSON.stringify(e.data)]);
 }
 
 /** Writes `chunk`; when the socket's buffer is full, waits until it drains (or the client goes away). */

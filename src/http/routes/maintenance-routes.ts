@@ -2,14 +2,14 @@
 // is one-off (`startsAt`–`endsAt`) or a weekly recurrence in a time zone (`{"recurrence": {"days":
 // ["sat","sun"], "from": "22:00", "to": "02:00"}, "timezone": "Europe/London"}`, optionally bounded by
 // `startsAt`/`endsAt`); domain/maintenance-window.ts decides what a window covers. Reads for every staff
-// role; writes for `l2` and `admin` only.
+// role; writes for `l2` and `admin` only, each audited (GET /api/v1/audit) in the commit that makes it.
 import { randomUUID } from 'node:crypto';
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import { HHMM, RECURRENCE_DAYS, isValidTimezone, windowEnded } from '../../domain/maintenance-window.js';
-import type { MaintenanceWindow, Store } from '../../store/port.js';
-import { READ_ROLES, requireAuth, type TokenAuthenticator } from '../auth.js';
+import type { MaintenanceWindow, NewAuditEntry, Store } from '../../store/port.js';
+import { READ_ROLES, requireAuth, type Principal, type TokenAuthenticator } from '../auth.js';
 import { parseBody } from '../validate.js';
 
 export const MAINTENANCE_WRITERS = ['l2', 'admin'] as const;
@@ -45,6 +45,15 @@ const windowSchema = z
       ctx.addIssue({ code: 'custom', message: 'endsAt must be after startsAt', path: ['endsAt'] });
     }
   });
+
+/**
+ * A window change as the audit export lists it, in the same commit as the change: who, when, and the
+ * window itself (what a review asks: which failures were not escalated, on whose word). No incident.
+ */
+function windowAudit(action: 'maintenance.created' | 'maintenance.deleted', by: Principal, at: string, window: MaintenanceWindow): NewAuditEntry {
+  const { suppressed: _suppressed, ...shown } = window;
+  return { at, actor: { kind: 'user', name: by.name, role: by.role }, action, note: window.reason, data: { window: shown } };
+}
 
 export interface MaintenanceRouterDeps {
   auth: TokenAuthenticator;
@@ -87,6 +96,7 @@ export function createMaintenanceRouter(deps: MaintenanceRouterDeps): Router {
     };
     await deps.store.transaction((uow) => {
       uow.maintenance.put(window);
+      uow.audit.append(windowAudit('maintenance.created', req.principal!, now, window));
     });
     res.status(201).location(`/api/v1/maintenance/${encodeURIComponent(window.id)}`).json(window);
   });
@@ -94,8 +104,10 @@ export function createMaintenanceRouter(deps: MaintenanceRouterDeps): Router {
   router.delete('/api/v1/maintenance/:id', writers, async (req, res) => {
     const id = String(req.params.id);
     await deps.store.transaction(async (uow) => {
-      if (!(await uow.maintenance.get(id))) throw new NotFoundError(`maintenance window ${id}`);
+      const window = await uow.maintenance.get(id);
+      if (!window) throw new NotFoundError(`maintenance window ${id}`);
       uow.maintenance.delete(id);
+      uow.audit.append(windowAudit('maintenance.deleted', req.principal!, deps.now().toISOString(), window));
     });
     res.status(204).end();
   });

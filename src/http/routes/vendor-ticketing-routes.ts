@@ -122,7 +122,7 @@ export function createVendorTicketingRouter(deps: VendorTicketingRouterDeps): Ro
     sendProblem(res, 413, `the request body exceeds the size limit of ${deps.bodyLimit}`);
   };
 
-  const ignore = (res: Response, source: VendorSource, reason: TicketingIgnoreReason, detail: string, refs: { ticketId?: string; incidentId?: string } = {}) => {
+  const ignore = (res: Response, source: VendorSource, reason: TicketingIgnoreReason, detail: string, refs: { ticketId?: string; ticketNumber?: string; incidentId?: string } = {}) => {
     ignoredTotal.inc({ source, reason });
     deps.logger[ROUTINE.has(reason) ? 'debug' : 'info']({ source, reason, detail, ...refs }, 'vendor ticketing event ignored');
     res.status(200).json({ ignored: reason, detail });
@@ -131,7 +131,7 @@ export function createVendorTicketingRouter(deps: VendorTicketingRouterDeps): Ro
   /** Applies a mapped delivery: 202, 200 duplicate, or 200 ignored when no incident matches or it cannot change. */
   const apply = async (res: Response, source: VendorSource, mapping: VendorMapping, dedupKey: string | undefined) => {
     if (!mapping.ok) return ignore(res, source, mapping.ignored, mapping.detail);
-    const refs = { ticketId: mapping.event.ticketId, incidentId: mapping.event.incidentId };
+    const refs = { ticketId: mapping.event.ticketId, ticketNumber: mapping.event.ticketNumber, incidentId: mapping.event.incidentId };
     try {
       const { incident, duplicate } = await deps.commands.vendorEvent(mapping.event, { source, ...(dedupKey ? { dedupKey } : {}) });
       if (duplicate) {

@@ -312,7 +312,7 @@ export class Tables {
       set.add(i.id);
       if (i.source !== 'manual') this.openIndex.set(openKey(i.serverId, i.component), i.id);
     }
-    if (i.ticket?.id) this.ticketIndex.set(i.ticket.id, i.id);
+    for (const ref of [i.ticket?.id, i.ticket?.number]) if (ref) this.ticketIndex.set(ref, i.id);
   }
 
   private unindex(i: StoredIncident): void {
@@ -325,7 +325,7 @@ export class Tables {
     }
     const key = openKey(i.serverId, i.component);
     if (this.openIndex.get(key) === i.id) this.openIndex.delete(key);
-    if (i.ticket?.id && this.ticketIndex.get(i.ticket.id) === i.id) this.ticketIndex.delete(i.ticket.id);
+    for (const ref of [i.ticket?.id, i.ticket?.number]) if (ref && this.ticketIndex.get(ref) === i.id) this.ticketIndex.delete(ref);
   }
 
   private putOutbox(row: OutboxRow): Undo {

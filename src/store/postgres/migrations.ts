@@ -215,6 +215,24 @@ END
 $fn$;
 `,
   },
+  {
+    version: 5,
+    name: 'incidents found by their ticket number',
+    sql: `
+-- ServiceNow names a record by its number (INC0010001) as well as its sys_id (ticket_id): byTicket
+-- matches either, each through an index.
+CREATE INDEX incidents_ticket_number ON incidents ((data->'ticket'->>'number')) WHERE data->'ticket'->>'number' IS NOT NULL;
+`,
+  },
+  {
+    version: 6,
+    name: 'audit entries of no incident',
+    sql: `
+-- Staff changes that concern no incident (maintenance windows created and deleted) are audited too; the
+-- sequencing pass already writes a missing incidentId as NULL.
+ALTER TABLE audit ALTER COLUMN incident_id DROP NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

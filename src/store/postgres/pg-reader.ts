@@ -168,7 +168,7 @@ export function pgReader(r: Runner): StoreReader {
         }
         return out;
       },
-      byTicket: (ticketId) => one<StoredIncident>(`SELECT data FROM incidents WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1${forUpdate}`, [text(ticketId)]),
+      byTicket: (ticketId) => one<StoredIncident>(`SELECT data FROM incidents WHERE ticket_id = $1 OR (data->'ticket'->>'number') = $1 ORDER BY id DESC LIMIT 1${forUpdate}`, [text(ticketId)]),
       list: (q: IncidentQuery) => {
         const where: string[] = [];
         const params: unknown[] = [];

@@ -84,7 +84,7 @@ export function loggedEvent(row: EventRow): LoggedEvent {
 export interface AuditRow {
   id: string | number;
   at: string;
-  incident_id: string;
+  incident_id: string | null;
   actor: AuditEntry['actor'];
   action: string;
   note: string | null;
@@ -92,9 +92,8 @@ export interface AuditRow {
 }
 
 export function auditEntry(row: AuditRow): AuditEntry {
-  const e: { -readonly [K in keyof AuditEntry]: AuditEntry[K] } = {
-    id: Number(row.id), at: row.at, incidentId: row.incident_id, actor: row.actor, action: row.action,
-  };
+  const e: { -readonly [K in keyof AuditEntry]: AuditEntry[K] } = { id: Number(row.id), at: row.at, actor: row.actor, action: row.action };
+  if (row.incident_id !== null) e.incidentId = row.incident_id;
   if (row.note !== null) e.note = row.note;
   if (row.data !== null) e.data = row.data;
   return e;
