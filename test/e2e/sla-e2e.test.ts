@@ -15,8 +15,12 @@ import { useTempDir } from '../helpers/tmp.js';
 
 const TOKENS = { l2: 'l2-desk-token-0123456789', viewer: 'viewer-token-0123456789', ingest: 'ingest-token-0123456789', admin: 'admin-token-01234567890' };
 const seconds = (respond: string, progressEvery: string, resolve: string) => ({ respond, progressEvery, resolve, calendar: '24x7' });
-/** How far a firing may be from its computed instant. */
-const ON_TIME_MS = 1000;
+/**
+ * How late a firing may be after its computed instant on real timers. Never early is the rule checked
+ * exactly here; the timer's own precision is held exactly by the scheduler's tests on a fake clock
+ * (test/unit/cluster-scheduler.test.ts, sla-scheduler.test.ts), so this bound only has to survive a busy machine.
+ */
+const ON_TIME_MS = 5000;
 
 interface Sink {
   url: string;
