@@ -111,7 +111,7 @@ function onMessage(msg) {
     }
     queueRender({ board: true, servers: true, consoles: true, feed: true, detail: true });
     if (detail.id) scheduleDetailFetch();
-    if (msg.type === 'hello' && session && !session.whoKnown) refreshWho(session);
+    if (msg.type === 'hello' && session && (!session.whoKnown || !reference.roles)) refreshWho(session);
     return;
   }
   if (typeof msg.type !== 'string' || !msg.type.includes('.')) return;
@@ -192,20 +192,21 @@ function setWho(s, who) {
   s.perms = permissionsFor(who.role, reference.roles);
   s.whoKnown = who.known;
   $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.perms.acts ? '' : ' (read-only)'}`;
-  // The seed's First Level desk: logging faults and requests is for the Service Provider's people.
-  $('log-open').hidden = !(s.perms.may('log') && ['l1', 'l2', 'admin'].includes(who.role));
+  // The seed's First Level desk: the role table says who logs faults and requests (the Service Provider's people).
+  $('log-open').hidden = !s.perms.may('log');
 }
 
-/** The daemon was unreachable at sign-in, so the role is a guess; ask again now that it answers. */
+/** The daemon was unreachable at sign-in, so the role or its table is missing; ask again now that it answers. */
 async function refreshWho(s) {
   const [who, ref] = await Promise.all([whoami(s.token), reference.roles ? Promise.resolve(null) : loadReference(s.token)]);
-  if (session !== s || !who.known) return;
+  if (session !== s || (!who.known && !ref)) return;
   if (ref) {
     reference = ref;
     policyVersion += 1;
     fillCustomerFilter();
   }
-  setWho(s, who);
+  // A whoami that failed again keeps what the session knew; the role table may still have arrived.
+  setWho(s, who.known ? who : { name: s.name, role: s.role, known: s.whoKnown });
   queueRender({ board: true, servers: true, feed: true, detail: true });
 }
 
