@@ -211,7 +211,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   const { hub, snapshots } = createLiveFeed({
     server, authenticate: (t) => auth.authenticate(t), allowedOrigins: config.server.allowedOrigins, eventLog: events,
     visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl, metrics, logger: log('live'),
-    buildSnapshot: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], config.customers),
+    buildSnapshot: () => buildSnapshot(store.read, outbound?.pollers.health() ?? [], now),
     onSnapshotError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
   // A new outbox item (a ticket to create) is picked up as soon as its unit is durable.
