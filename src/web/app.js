@@ -4,6 +4,7 @@
 
 import { ActionError, DONE_TEXT, bodyFor, postAction } from './actions.js';
 import { clearToken, loadToken, permissionsFor, saveToken, takeTokenFromHash, whoami } from './auth.js';
+import { createServerClock } from './clock.js';
 import { createConnection, liveUrl } from './connection.js';
 import { h } from './dom.js';
 import { createLogForm } from './log-form.js';
@@ -20,6 +21,8 @@ import { tickAges } from './widgets.js';
 const $ = (id) => document.getElementById(id);
 const PREFS_KEY = 'escalatord.prefs';
 const state = createState();
+/** The daemon's time: every countdown and age is counted from it, not from this machine's clock. */
+const clock = createServerClock();
 const dirty = { board: false, servers: false, consoles: false, feed: false, detail: false };
 /** Errors shown next to the control that was used, keyed `<incident>/<action>[/<step>]`. */
 const errors = new Map();
@@ -61,7 +64,7 @@ function queueRender(parts) {
 
 function renderNow() {
   renderTimer = null;
-  const now = Date.now();
+  const now = clock.now();
   if (dirty.board || dirty.servers) {
     const all = [...state.incidents.values()];
     const shown = visibleIncidents(state, prefs.filters, names, now);
@@ -75,7 +78,7 @@ function renderNow() {
     $('shown').textContent = filtered() ? `Showing ${shown.length} of ${all.length}` : '';
   }
   if (dirty.servers) renderServers($('servers'), $('servers-summary'), state, customerName, now);
-  if (dirty.consoles) renderConsoles($('consoles'), state);
+  if (dirty.consoles) renderConsoles($('consoles'), state, now);
   if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName, customerName, now);
   if (dirty.detail) renderDetail();
   for (const k of Object.keys(dirty)) dirty[k] = false;
@@ -104,6 +107,8 @@ function flash(text, isError) {
 function onMessage(msg) {
   if (!msg || typeof msg !== 'object') return;
   if (msg.type === 'hello' || msg.type === 'resync') {
+    // Only a hello's snapshot is built as it is sent; a resync may come from an older one.
+    if (msg.type === 'hello' && msg.snapshot) clock.observe(msg.snapshot.at);
     applySnapshot(state, msg.snapshot || {}, msg.seq);
     if (session && session.prefetched) {
       absorbFull(state, session.prefetched);
@@ -271,7 +276,7 @@ function shownIncident() {
 
 function detailCtx(incident) {
   return {
-    now: Date.now(),
+    now: clock.now(),
     may,
     customerName,
     customer: (id) => reference.customers.get(id),
@@ -501,9 +506,9 @@ function wire() {
 
   // Countdowns move every second without touching anything else on the page; ages and the triage
   // order (an incident turning at-risk moves up) follow every few seconds.
-  setInterval(() => tickCountdowns(document.body, (id) => (id === detail.id ? shownIncident() : state.incidents.get(id)), Date.now()), 1000);
+  setInterval(() => tickCountdowns(document.body, (id) => (id === detail.id ? shownIncident() : state.incidents.get(id)), clock.now()), 1000);
   setInterval(() => {
-    tickAges(document.body, Date.now());
+    tickAges(document.body, clock.now());
     if (session) queueRender({ board: true });
   }, 5000);
   setInterval(reconcileLevels, 30_000);

@@ -63,6 +63,9 @@ describe.skipIf(skipBrowser)('triage order against the real daemon on a moved cl
     await expect.poll(() => lane.evaluateAll((els) => els.map((el) => el.getAttribute('data-id')))).toEqual([breaching, atRisk]);
     expect(await page.locator(`li.card[data-id="${breaching}"] .sla[data-clock="response"]`).getAttribute('class')).toContain('sla-breach');
     expect(await page.locator(`li.card[data-id="${atRisk}"] .sla[data-clock="response"]`).getAttribute('class')).toContain('sla-warn');
+    // Counted from the daemon's clock, 16 minutes ahead of this machine's: 6 minutes over, 4 minutes left.
+    await expect.poll(() => page.locator(`li.card[data-id="${breaching}"] .sla[data-clock="response"] time`).textContent()).toMatch(/^✕ 6m \d\ds over$/);
+    await expect.poll(() => page.locator(`li.card[data-id="${atRisk}"] .sla[data-clock="response"] time`).textContent()).toMatch(/^⚠ 3m [45]\ds left$/);
     await page.getByRole('button', { name: 'List' }).click();
     await expect.poll(() => page.locator('#list tbody tr.row').evaluateAll((els) => els.map((el) => el.getAttribute('data-id')))).toEqual([breaching, atRisk]);
 
