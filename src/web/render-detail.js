@@ -127,6 +127,13 @@ function slaSection(incident, ctx) {
 
 const REASONS = { 'sla-breach': 'SLA breached', complaint: 'complaint', 'no-progress': 'no progress within a working day', unacknowledged: 'not acknowledged within a working day' };
 
+/** A step's contact as configuration names it; a step the daemon describes without a name says so. */
+function contactOf(s) {
+  const name = typeof s.contactName === 'string' ? s.contactName.trim() : '';
+  if (name) return h('span', { class: 'muted' }, ` — ${name}`);
+  return s.step > 1 && 'contactName' in s ? h('span', { class: 'muted mgmt-unnamed' }, ' — no contact named') : null;
+}
+
 function managementSection(incident, ctx) {
   const m = incident.management || { step: 1, history: [] };
   const steps = (ctx.policy && ctx.policy.management && ctx.policy.management.steps) || [
@@ -153,7 +160,7 @@ function managementSection(incident, ctx) {
       ];
     }
     return h('li', { class: `mgmt-step${current ? ' mgmt-current' : ''}`, dataset: { step: s.step } },
-      h('span', { class: 'mgmt-title' }, `Step ${s.step}: ${s.title}`, s.contactName ? h('span', { class: 'muted' }, ` — ${s.contactName}`) : null),
+      h('span', { class: 'mgmt-title' }, `Step ${s.step}: ${s.title}`, contactOf(s)),
       h('span', { class: 'mgmt-status' }, status));
   });
   return section('Management path', h('ol', { class: 'mgmt-path' }, rows));
