@@ -47,6 +47,14 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     const diagnostics = detail.locator('details.diagnostics');
     await diagnostics.locator('summary').click();
     await expect.poll(() => diagnostics.locator('pre.diag').textContent()).toMatch(/\{[\s\S]+\}/);
+    // Reading the diagnostics keeps what the incident is and what can be done with it on screen.
+    const onScreen = (selector: string) => page.locator(selector).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(await onScreen('#detail-title')).toBe(true);
+    expect(await onScreen('#detail-actions .action-bar')).toBe(true);
+    expect(await diagnostics.locator('pre.diag').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
     const api = await apiIncident(d, id);
     const entries = detail.locator('.timeline li');
     await expect.poll(() => entries.count()).toBe(api.timeline.length);
