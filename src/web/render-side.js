@@ -60,7 +60,7 @@ function serverCard(s, now) {
   const tone = !s.reachable ? ' server-down' : problems.some((c) => c.status === 'failed') ? ' server-problem' : problems.length ? ' server-warn' : '';
   return h('li', { class: `server${tone}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
-      h('span', { class: 'server-name' }, s.name),
+      h('span', { class: 'server-name', title: s.name }, s.name),
       s.reachable ? null : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
     h('span', { class: 'server-id muted' }, s.id,
       !s.reachable && s.reachableSince ? h('span', {}, ' · since ', timeNode(s.reachableSince, now)) : null),

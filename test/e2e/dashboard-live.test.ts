@@ -206,6 +206,12 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     expect(text).toContain('unreachable');
     expect(text).toContain('Component states unknown');
     expect(text).not.toMatch(/components ok|more ok/);
+    // The name is one word to people: on one line, whole, never broken at its hyphen.
+    expect(await card.locator('.server-name').evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return { lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size, whole: el.scrollWidth <= el.clientWidth };
+    })).toEqual({ lines: 1, whole: true });
     await page.locator(`ol[data-lane="2"] li.card[data-id="${id}"]`).waitFor();
     await expectClean(page);
     await page.close();
@@ -257,6 +263,12 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(18);
     const visible = await rows.evaluateAll((els, height) => els.filter((el) => el.getBoundingClientRect().bottom <= height).length, VIEWPORT.height);
     expect(visible).toBeGreaterThanOrEqual(15);
+    // Customer and server names fit their columns; the title has the room left, and its whole text on hover.
+    expect(await page.locator('#list th:nth-child(3)').evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThanOrEqual(240);
+    const cutCells = await page.locator('#list thead th:not(:nth-child(3)), #list tbody tr.row td:not(.col-title):not(:first-child):not(:last-child)')
+      .evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => `${(el as HTMLTableCellElement).cellIndex}: ${el.textContent}`));
+    expect(cutCells).toEqual([]);
+    expect(await page.locator('#list td.col-title a').evaluateAll((els) => els.every((el) => el.getAttribute('title') === el.textContent))).toBe(true);
     await page.screenshot({ path: `${artifacts}live-list-1440.png` });
 
     await page.reload();
