@@ -236,8 +236,9 @@ export const configSchema = z.strictObject({
       ])).default([]),
     })
     .prefault({}),
+  // An authorised contact's phone is what the desk calls back on: the incident detail shows it.
   customers: z
-    .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email() })).default([]) }))
+    .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email(), phone: z.string().optional() })).default([]) }))
     .default([]),
   requests: z.array(z.strictObject({ type: z.string().min(1), level: z.literal(REQUEST_LEVELS), description: z.string().optional() })).default([]),
   simulator: z

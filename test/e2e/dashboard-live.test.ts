@@ -48,13 +48,13 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     await diagnostics.locator('summary').click();
     await expect.poll(() => diagnostics.locator('pre.diag').textContent()).toMatch(/\{[\s\S]+\}/);
     // Reading the diagnostics keeps what the incident is and what can be done with it on screen.
-    const onScreen = (selector: string) => page.locator(selector).evaluate((el) => {
+    const onScreen = (selector: string) => page.locator(selector).evaluate((el, height) => {
       const r = el.getBoundingClientRect();
-      return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
-    });
+      return r.height > 0 && r.top >= 0 && r.bottom <= height;
+    }, VIEWPORT.height);
     expect(await onScreen('#detail-title')).toBe(true);
     expect(await onScreen('#detail-actions .action-bar')).toBe(true);
-    expect(await diagnostics.locator('pre.diag').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    expect(await diagnostics.locator('pre.diag').evaluate((el, height) => el.getBoundingClientRect().top < height, VIEWPORT.height)).toBe(true);
     const api = await apiIncident(d, id);
     const entries = detail.locator('.timeline li');
     await expect.poll(() => entries.count()).toBe(api.timeline.length);
@@ -208,7 +208,7 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     expect(text).not.toMatch(/components ok|more ok/);
     // The name is one word to people: on one line, whole, never broken at its hyphen.
     expect(await card.locator('.server-name').evaluate((el) => {
-      const range = document.createRange();
+      const range = el.ownerDocument.createRange();
       range.selectNodeContents(el);
       return { lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size, whole: el.scrollWidth <= el.clientWidth };
     })).toEqual({ lines: 1, whole: true });
@@ -266,7 +266,7 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     // Customer and server names fit their columns; the title has the room left, and its whole text on hover.
     expect(await page.locator('#list th:nth-child(3)').evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThanOrEqual(240);
     const cutCells = await page.locator('#list thead th:not(:nth-child(3)), #list tbody tr.row td:not(.col-title):not(:first-child):not(:last-child)')
-      .evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => `${(el as HTMLTableCellElement).cellIndex}: ${el.textContent}`));
+      .evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth).map((el) => `${(el as unknown as { cellIndex: number }).cellIndex}: ${el.textContent}`));
     expect(cutCells).toEqual([]);
     expect(await page.locator('#list td.col-title a').evaluateAll((els) => els.every((el) => el.getAttribute('title') === el.textContent))).toBe(true);
     await page.screenshot({ path: `${artifacts}live-list-1440.png` });
