@@ -16,7 +16,7 @@ function componentItem(c) {
   const status = c.status || 'unknown';
   return h('li', { class: `comp comp-${status}`, title: c.message || null },
     h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, COMPONENT_ICONS[status] || '?'),
-    h('span', { class: 'comp-name' }, c.name),
+    h('span', { class: 'comp-name', title: c.name }, c.name),
     h('span', { class: 'comp-status' }, status),
     c.kind === 'hardware' ? h('span', { class: 'comp-kind' }, 'hw') : null);
 }

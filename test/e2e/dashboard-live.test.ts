@@ -282,7 +282,14 @@ describe.skipIf(skipBrowser)('dashboard page against the real daemon', () => {
     await expect.poll(() => page.locator('[data-count-of="unacknowledged"] b').textContent()).toBe(String(api.filter((i) => i.status === 'open').length));
     await expect.poll(() => page.locator('[data-count-of="p1"] b').textContent()).toBe(String(api.filter((i) => i.priority === 'P1').length));
     await page.getByRole('button', { name: 'Board' }).click();
-    await page.locator('#board').waitFor();
+    await page.locator('#board li.card').first().waitFor();
+    // Names are words: neither a server's nor a component's is broken at a hyphen on the board.
+    const broken = await page.locator('#servers .server-name, #servers .comp-name').evaluateAll((els) => els.filter((el) => {
+      const range = el.ownerDocument.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1 || el.scrollWidth > el.clientWidth;
+    }).map((el) => el.textContent));
+    expect(broken).toEqual([]);
     await page.screenshot({ path: `${artifacts}live-board-1440.png` });
     await expectClean(page);
     await page.close();
