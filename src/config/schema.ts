@@ -204,12 +204,13 @@ export const configSchema = z.strictObject({
       masterUrl: url.optional(),
       refreshInterval: duration.default(parseDuration('1h')),
       staleAfter: duration.default(parseDuration('1d')),
+      // The demo's vendor management: made-up people, so the screens and mails read as they will in use.
       steps: z
         .array(z.strictObject({ step: z.number().int().min(2).max(4), title: z.string(), contact }))
         .default([
-          { step: 2, title: 'Head of Support', contact: { name: '(name of the Head of Support)', email: 'head-of-support@vendor.example' } },
-          { step: 3, title: 'VP Customer Success', contact: { name: '(name of the VP Customer Success)', email: 'vp-customer-success@vendor.example' } },
-          { step: 4, title: 'Chief Operations Architect', contact: { name: '(name of the Chief Operations Architect)', email: 'chief-ops-architect@vendor.example' } },
+          { step: 2, title: 'Head of Support', contact: { name: 'Dana Whitfield', email: 'head-of-support@vendor.example' } },
+          { step: 3, title: 'VP Customer Success', contact: { name: 'Marcus Oyelaran', email: 'vp-customer-success@vendor.example' } },
+          { step: 4, title: 'Chief Operations Architect', contact: { name: 'Priya Raman', email: 'chief-ops-architect@vendor.example' } },
         ]),
     })
     .prefault({}),
@@ -236,8 +237,9 @@ export const configSchema = z.strictObject({
       ])).default([]),
     })
     .prefault({}),
+  // An authorised contact's phone is what the desk calls back on: the incident detail shows it.
   customers: z
-    .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email() })).default([]) }))
+    .array(z.strictObject({ id: z.string().min(1), name: z.string(), authorisedContacts: z.array(z.strictObject({ name: z.string(), email: z.string().email(), phone: z.string().optional() })).default([]) }))
     .default([]),
   requests: z.array(z.strictObject({ type: z.string().min(1), level: z.literal(REQUEST_LEVELS), description: z.string().optional() })).default([]),
   simulator: z

@@ -14,7 +14,13 @@ import type { Server, StoreReader } from '../store/port.js';
 /** Above this many servers the snapshot lists only servers with a problem, plus counts. */
 const FULL_SERVER_LIST_LIMIT = 2000;
 
-export async function buildSnapshot(read: StoreReader, consoles: ConsoleHealth[], customers: ReadonlyArray<{ id: string; name: string }> = []) {
+/**
+ * `at` is the daemon's clock when the snapshot was built: a page greeted with it (hello is built after
+ * the client connected) counts SLA clocks down from the daemon's time, not its own machine's. Customer
+ * names are not sent: the page reads them, with the contacts, from GET /api/v1/customers.
+ */
+export async function buildSnapshot(read: StoreReader, consoles: ConsoleHealth[], now: () => Date) {
+  const at = now().toISOString();
   const incidents = (await read.incidents.open()).map(incidentSummary);
   const all = await read.servers.all();
   const problem = (s: Server) => !s.reachable || Object.values(s.components).some((c) => c.status !== 'ok');
@@ -27,7 +33,7 @@ export async function buildSnapshot(read: StoreReader, consoles: ConsoleHealth[]
     })),
     serverCounts: { total: all.length, withProblems: all.filter(problem).length, listed: listed.length },
     consoles,
-    customers: customers.map((c) => ({ id: c.id, name: c.name })),
+    at,
   };
 }
 

@@ -1,25 +1,28 @@
-/* global history, navigator, CSS */
+/* global navigator, CSS */
 // Entry point: sign-in, reference data, the live connection, the state, the renderers and the incident
 // detail wired together. Everything the page shows goes through h() (dom.js); nothing is inserted as HTML.
 
-import { ActionError, DONE_TEXT, bodyFor, postAction } from './actions.js';
+import { ActionError, DONE_TEXT, postAction } from './actions.js';
 import { clearToken, loadToken, permissionsFor, saveToken, takeTokenFromHash, whoami } from './auth.js';
+import { createServerClock } from './clock.js';
 import { createConnection, liveUrl } from './connection.js';
 import { h } from './dom.js';
+import { createDetailPanel, hashIncident } from './detail-panel.js';
 import { createLogForm } from './log-form.js';
-import { fetchIncident, fetchOpenIncidents, loadReference } from './reference.js';
+import { fetchOpenIncidents, loadReference } from './reference.js';
 import { renderIncidents, showMode, tickCountdowns } from './render-board.js';
-import { renderDetailActions, renderDetailFacts } from './render-detail.js';
 import { renderConsoles, renderFeed, renderServers } from './render-side.js';
 import {
-  DEFAULT_FILTERS, RECENT_EVENTS, absorbFull, applyEvent, applySnapshot, consoleShowsSoftwareFailure, createState,
-  headerCounts, liveFilterFor, mergeIncident, parsePrefs, reconcile, sameLiveFilter, serializePrefs, upsertIncident, visibleIncidents,
+  DEFAULT_FILTERS, RECENT_EVENTS, absorbFull, applyEvent, applySnapshot, createState,
+  headerCounts, liveFilterFor, parsePrefs, reconcile, sameLiveFilter, serializePrefs, upsertIncident, visibleIncidents,
 } from './state.js';
 import { tickAges } from './widgets.js';
 
 const $ = (id) => document.getElementById(id);
 const PREFS_KEY = 'escalatord.prefs';
 const state = createState();
+/** The daemon's time: every countdown and age is counted from it, not from this machine's clock. */
+const clock = createServerClock();
 const dirty = { board: false, servers: false, consoles: false, feed: false, detail: false };
 /** Errors shown next to the control that was used, keyed `<incident>/<action>[/<step>]`. */
 const errors = new Map();
@@ -28,7 +31,6 @@ let policyVersion = 0;
 let prefs = readPrefs();
 let renderTimer = null;
 let session = null; // { token, name, role, perms, whoKnown, connection, prefetched }
-const detail = { id: null, full: null, loading: false, loadError: null, timer: null, diagOpen: false, opener: null };
 
 function readPrefs() {
   try {
@@ -50,6 +52,12 @@ const serverName = (id) => (state.servers.get(id) || {}).name || id || 'unknown 
 const customerName = (id) => (reference.customers.get(id) || {}).name || id || 'unknown customer';
 const names = { server: serverName, customer: customerName };
 const may = (action, incident) => Boolean(session && session.perms.may(action, incident));
+const panel = createDetailPanel({
+  state, clock, errors, may, customerName, serverName, queueRender, flash,
+  getSession: () => session,
+  getReference: () => reference,
+});
+const { detail } = panel;
 const filtered = () => Object.entries(prefs.filters).some(([k, v]) => v !== DEFAULT_FILTERS[k]);
 
 /** Coalesces bursts of events into one render, so a flapping console cannot make the page stutter. */
@@ -61,7 +69,7 @@ function queueRender(parts) {
 
 function renderNow() {
   renderTimer = null;
-  const now = Date.now();
+  const now = clock.now();
   if (dirty.board || dirty.servers) {
     const all = [...state.incidents.values()];
     const shown = visibleIncidents(state, prefs.filters, names, now);
@@ -75,9 +83,9 @@ function renderNow() {
     $('shown').textContent = filtered() ? `Showing ${shown.length} of ${all.length}` : '';
   }
   if (dirty.servers) renderServers($('servers'), $('servers-summary'), state, customerName, now);
-  if (dirty.consoles) renderConsoles($('consoles'), state);
+  if (dirty.consoles) renderConsoles($('consoles'), state, now);
   if (dirty.feed || dirty.servers) renderFeed($('feed'), state, serverName, customerName, now);
-  if (dirty.detail) renderDetail();
+  if (dirty.detail) panel.render();
   for (const k of Object.keys(dirty)) dirty[k] = false;
 }
 
@@ -104,14 +112,16 @@ function flash(text, isError) {
 function onMessage(msg) {
   if (!msg || typeof msg !== 'object') return;
   if (msg.type === 'hello' || msg.type === 'resync') {
+    // Only a hello's snapshot is built as it is sent; a resync may come from an older one.
+    if (msg.type === 'hello' && msg.snapshot) clock.observe(msg.snapshot.at);
     applySnapshot(state, msg.snapshot || {}, msg.seq);
     if (session && session.prefetched) {
       absorbFull(state, session.prefetched);
       session.prefetched = null;
     }
     queueRender({ board: true, servers: true, consoles: true, feed: true, detail: true });
-    if (detail.id) scheduleDetailFetch();
-    if (msg.type === 'hello' && session && !session.whoKnown) refreshWho(session);
+    if (detail.id) panel.scheduleFetch();
+    if (msg.type === 'hello' && session && (!session.whoKnown || !reference.roles)) refreshWho(session);
     return;
   }
   if (typeof msg.type !== 'string' || !msg.type.includes('.')) return;
@@ -120,7 +130,7 @@ function onMessage(msg) {
     const i = changed.created;
     announce(`New L${i.level} ${i.priority} incident ${i.id}: ${i.title} on ${serverName(i.serverId)}`);
   }
-  if (detail.id && changed.incidentId === detail.id && changed.feed) scheduleDetailFetch();
+  if (detail.id && changed.incidentId === detail.id && changed.feed) panel.scheduleFetch();
   queueRender({ ...changed, detail: Boolean(detail.id) && (changed.incidentId === detail.id || changed.servers) });
 }
 
@@ -131,12 +141,6 @@ function onStatus(s, detailText) {
 }
 
 // ---- sign-in and the session -------------------------------------------------------------------------
-
-function hashIncident() {
-  const params = new URLSearchParams(location.hash.startsWith('#') ? location.hash.slice(1) : '');
-  const id = params.get('incident');
-  return id && id.length <= 100 ? id : null;
-}
 
 function showSignIn(error) {
   $('dashboard').hidden = true;
@@ -183,7 +187,7 @@ async function startSession(token) {
   $('sign-out').hidden = false;
   queueRender({ board: true, servers: true, consoles: true, feed: true });
   connection.start();
-  syncDetailToHash();
+  panel.syncToHash();
 }
 
 function setWho(s, who) {
@@ -192,20 +196,21 @@ function setWho(s, who) {
   s.perms = permissionsFor(who.role, reference.roles);
   s.whoKnown = who.known;
   $('who').textContent = `${who.name || 'Signed in'} · ${who.role}${s.perms.acts ? '' : ' (read-only)'}`;
-  // The seed's First Level desk: logging faults and requests is for the Service Provider's people.
-  $('log-open').hidden = !(s.perms.may('log') && ['l1', 'l2', 'admin'].includes(who.role));
+  // The seed's First Level desk: the role table says who logs faults and requests (the Service Provider's people).
+  $('log-open').hidden = !s.perms.may('log');
 }
 
-/** The daemon was unreachable at sign-in, so the role is a guess; ask again now that it answers. */
+/** The daemon was unreachable at sign-in, so the role or its table is missing; ask again now that it answers. */
 async function refreshWho(s) {
   const [who, ref] = await Promise.all([whoami(s.token), reference.roles ? Promise.resolve(null) : loadReference(s.token)]);
-  if (session !== s || !who.known) return;
+  if (session !== s || (!who.known && !ref)) return;
   if (ref) {
     reference = ref;
     policyVersion += 1;
     fillCustomerFilter();
   }
-  setWho(s, who);
+  // A whoami that failed again keeps what the session knew; the role table may still have arrived.
+  setWho(s, who.known ? who : { name: s.name, role: s.role, known: s.whoKnown });
   queueRender({ board: true, servers: true, feed: true, detail: true });
 }
 
@@ -215,7 +220,7 @@ function signOut(error) {
   clearToken();
   applySnapshot(state, {}, 0);
   state.feed.length = 0;
-  closeDetail(false);
+  panel.close(false);
   showSignIn(error);
 }
 
@@ -255,137 +260,6 @@ function onFiltersChanged() {
     // A narrower or wider subscription needs a fresh snapshot: events outside the old filter never came.
     clearTimeout(resubscribeTimer);
     resubscribeTimer = setTimeout(() => session && session.connection.restart(), 300);
-  }
-}
-
-// ---- the incident detail -----------------------------------------------------------------------------
-
-function shownIncident() {
-  if (!detail.id) return null;
-  const live = state.incidents.get(detail.id);
-  const full = detail.full && detail.full.id === detail.id ? detail.full : null;
-  if (live && full) return live.updatedAt >= full.updatedAt ? mergeIncident(full, live) : mergeIncident(live, full);
-  return live || full;
-}
-
-function detailCtx(incident) {
-  return {
-    now: Date.now(),
-    may,
-    customerName,
-    customer: (id) => reference.customers.get(id),
-    serverName,
-    server: (id) => state.servers.get(id),
-    policy: reference.policy,
-    softwareFailed: (serverId) => consoleShowsSoftwareFailure(state, serverId),
-    errors,
-    loading: detail.loading,
-    loadError: detail.loadError,
-    diagOpen: detail.diagOpen,
-    partial: detail.loading && !(detail.full && detail.full.id === incident.id),
-  };
-}
-
-function renderDetail() {
-  if (!detail.id || !session) return;
-  const panel = $('detail');
-  panel.hidden = false;
-  const incident = shownIncident();
-  if (!incident) {
-    $('detail-summary').replaceChildren(h('h2', { id: 'detail-title', class: 'detail-title' }, detail.id),
-      h('p', { class: detail.loadError ? 'form-error' : 'muted' }, detail.loadError || 'Loading…'));
-    $('detail-body').replaceChildren();
-    $('detail-actions').replaceChildren();
-    $('detail-actions').hidden = true;
-    $('detail-actions').dataset.key = '';
-    return;
-  }
-  const ctx = detailCtx(incident);
-  renderDetailFacts($('detail-summary'), $('detail-body'), incident, ctx);
-  renderDetailActions($('detail-actions'), incident, ctx);
-}
-
-async function loadDetail(id) {
-  detail.loading = true;
-  queueRender({ detail: true });
-  const full = session ? await fetchIncident(session.token, id) : null;
-  if (detail.id !== id) return;
-  detail.loading = false;
-  if (full && full.id === id) {
-    detail.full = full;
-    detail.loadError = null;
-    if (upsertIncident(state, full)) queueRender({ board: true });
-  } else if (!shownIncident()) {
-    detail.loadError = `${id} could not be read: no such incident, or the daemon did not answer.`;
-  }
-  queueRender({ detail: true });
-}
-
-function scheduleDetailFetch() {
-  clearTimeout(detail.timer);
-  const id = detail.id;
-  detail.timer = setTimeout(() => { if (detail.id === id) loadDetail(id); }, 250);
-}
-
-function openDetail(id) {
-  if (detail.id === id) return;
-  detail.id = id;
-  detail.full = null;
-  detail.loadError = null;
-  detail.diagOpen = false;
-  $('detail-actions').dataset.key = '';
-  if (!detail.opener && document.activeElement && document.activeElement !== document.body) detail.opener = document.activeElement;
-  renderDetail();
-  $('detail').focus();
-  loadDetail(id);
-}
-
-function closeDetail(updateUrl = true) {
-  if (updateUrl && hashIncident()) history.pushState(null, '', location.pathname + location.search);
-  detail.id = null;
-  detail.full = null;
-  $('detail').hidden = true;
-  const back = detail.opener;
-  detail.opener = null;
-  if (back && back.isConnected) back.focus();
-}
-
-function syncDetailToHash() {
-  if (!session) return;
-  const id = hashIncident();
-  if (id) openDetail(id);
-  else if (detail.id) closeDetail(false);
-}
-
-async function submitAction(form) {
-  const incident = shownIncident();
-  const action = form.dataset.action;
-  if (!incident || !action || !session) return;
-  const key = `${incident.id}/${action}${action === 'management.acknowledge' ? `/${form.dataset.step}` : ''}`;
-  const { body, error } = bodyFor(action, form);
-  if (error) {
-    errors.set(key, error);
-    renderDetail();
-    return;
-  }
-  const button = form.querySelector('button[type="submit"]');
-  button.disabled = true;
-  try {
-    const updated = await postAction(session.token, incident.id, action, body);
-    errors.delete(key);
-    form.reset();
-    if (updated) {
-      detail.full = detail.full ? mergeIncident(detail.full, updated) : updated;
-      upsertIncident(state, updated);
-    }
-    flash(DONE_TEXT[action](incident.id, updated), false);
-    queueRender({ board: true, detail: true });
-    scheduleDetailFetch();
-  } catch (err) {
-    errors.set(key, err instanceof ActionError ? err.message : 'Something went wrong.');
-    renderDetail();
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -468,12 +342,12 @@ function wire() {
 
   $('detail').addEventListener('submit', (e) => {
     e.preventDefault();
-    submitAction(e.target);
+    panel.submit(e.target);
   });
   $('detail').addEventListener('toggle', (e) => {
     if (e.target.classList && e.target.classList.contains('diagnostics')) detail.diagOpen = e.target.open;
   }, true);
-  $('detail-close').addEventListener('click', () => closeDetail());
+  $('detail-close').addEventListener('click', () => panel.close());
   $('detail-copy').addEventListener('click', async () => {
     const url = `${location.origin}${location.pathname}#incident=${encodeURIComponent(detail.id || '')}`;
     try {
@@ -484,9 +358,9 @@ function wire() {
     }
   });
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && detail.id && !document.querySelector('dialog[open]')) closeDetail();
+    if (e.key === 'Escape' && detail.id && !document.querySelector('dialog[open]')) panel.close();
   });
-  window.addEventListener('hashchange', syncDetailToHash);
+  window.addEventListener('hashchange', () => panel.syncToHash());
 
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -500,9 +374,9 @@ function wire() {
 
   // Countdowns move every second without touching anything else on the page; ages and the triage
   // order (an incident turning at-risk moves up) follow every few seconds.
-  setInterval(() => tickCountdowns(document.body, (id) => (id === detail.id ? shownIncident() : state.incidents.get(id)), Date.now()), 1000);
+  setInterval(() => tickCountdowns(document.body, (id) => (id === detail.id ? panel.shown() : state.incidents.get(id)), clock.now()), 1000);
   setInterval(() => {
-    tickAges(document.body, Date.now());
+    tickAges(document.body, clock.now());
     if (session) queueRender({ board: true });
   }, 5000);
   setInterval(reconcileLevels, 30_000);

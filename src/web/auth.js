@@ -4,21 +4,15 @@
 
 const KEY = 'escalatord.token';
 
-/** People's roles; the daemon decides per request and answers 403 otherwise. */
-const STAFF = new Set(['l1', 'l2', 'l3', 'admin']);
-
 /**
  * What the signed-in role may do, from the daemon's own table (GET /api/v1/roles): `may(action,
  * incident)` is true when the role may take the action and, where the action checks levels, act at the
- * incident's level. Without the table (an older daemon) staff are offered every action and the daemon's
- * refusal is shown next to the control; a viewer is offered none either way.
+ * incident's level. The table is the only source: without it (the daemon did not answer yet) nothing is
+ * offered, and the page asks for it again once the daemon answers.
  */
 export function permissionsFor(role, table) {
   const row = table && Array.isArray(table.items) ? table.items.find((r) => r && r.role === role) : null;
-  if (!row) {
-    const staff = STAFF.has(role);
-    return { known: false, acts: staff, may: () => staff };
-  }
+  if (!row) return { known: false, acts: false, may: () => false };
   const actions = new Set(row.actions || []);
   const levels = new Set(row.levels || []);
   const checked = new Set((table.actions || []).filter((a) => a && a.levelChecked).map((a) => a.action));

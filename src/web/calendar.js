@@ -3,6 +3,8 @@
 // GET /api/v1/sla/policy; wall-clock times are read in the calendar's zone through Intl, so the page
 // agrees with the daemon whatever zone the browser is in. No DOM; `now` is passed in.
 
+import { shortDateTime } from './format.js';
+
 const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DAY_LABEL = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
@@ -116,16 +118,9 @@ export function describeCalendar(name, cal, now) {
   return `${name} hours ${hoursText(cal)} ${cal.timezone}${closed} — ${state}`;
 }
 
-const zoneFormatters = new Map();
-/** An instant written in the calendar's zone: "Mon 30 Nov 09:45 Europe/London". */
+/** An instant written in the calendar's zone, as every time on the page is: "Mon 30 Nov 09:45 Europe/London". */
 export function inZone(iso, timeZone) {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return '';
   const zone = timeZone || 'UTC';
-  if (!zoneFormatters.has(zone)) {
-    zoneFormatters.set(zone, new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
-  }
-  const parts = {};
-  for (const p of zoneFormatters.get(zone).formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute} ${zone}`;
+  const at = shortDateTime(iso, zone);
+  return at ? `${at} ${zone}` : '';
 }

@@ -1,31 +1,36 @@
 // Human-readable text for times, SLA clocks and live events. No DOM, no clock reads: `now` is passed in.
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const shortDateTimeFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-const shortTimeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
-export function clockTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
+// One way to write an instant, whatever the browser's locale: "Sun 29 Nov 20:42", a 24-hour clock with
+// the day. Parts come from Intl (en-GB names, h23) and are put in order here, so no locale can turn it
+// into "Nov 29, 08:42 PM". `timeZone` is the browser's unless given (a calendar's, or a test's).
+const formatters = new Map();
+function partsOf(ms, timeZone, withSeconds) {
+  const key = `${timeZone || ''}|${withSeconds}`;
+  if (!formatters.has(key)) {
+    formatters.set(key, new Intl.DateTimeFormat('en-GB', {
+      timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      ...(withSeconds ? { second: '2-digit' } : {}),
+    }));
+  }
+  const parts = {};
+  for (const p of formatters.get(key).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return parts;
 }
 
-export function dateTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : dateTimeFmt.format(d);
+/** "Sun 29 Nov 20:42": a date and a time, short enough for a card, a row or an SLA due instant. */
+export function shortDateTime(iso, timeZone) {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const p = partsOf(ms, timeZone, false);
+  return `${p.weekday} ${p.day} ${p.month} ${p.hour}:${p.minute}`;
 }
 
-/** "25 Nov, 11:15": a date and a time, short enough for a card or a table cell. */
-export function shortDateTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : shortDateTimeFmt.format(d);
-}
-
-/** "11:15" today, "24 Nov, 11:15" on any other day: the feed's timestamps. */
-export function feedTime(iso, now) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toDateString() === new Date(now).toDateString() ? shortTimeFmt.format(d) : shortDateTimeFmt.format(d);
+/** "Sun 29 Nov 2026 20:42:06": the full instant, for a tooltip. */
+export function dateTime(iso, timeZone) {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const p = partsOf(ms, timeZone, true);
+  return `${p.weekday} ${p.day} ${p.month} ${p.year} ${p.hour}:${p.minute}:${p.second}`;
 }
 
 /**
@@ -40,9 +45,9 @@ export function ago(iso, now) {
   return `${duration(ms).replace(/ 00[hm]$/, '')} ago`;
 }
 
-/** "25 Nov, 11:15 · 3h 02m ago": where a time matters, its date and its age. */
-export function when(iso, now) {
-  const at = shortDateTime(iso);
+/** "Wed 25 Nov 11:15 · 3h 02m ago": where a time matters, its date and its age. */
+export function when(iso, now, timeZone) {
+  const at = shortDateTime(iso, timeZone);
   return at ? `${at} · ${ago(iso, now)}` : '';
 }
 

@@ -5,7 +5,8 @@
 import { describeCalendar, inZone } from './calendar.js';
 import { h, safeUrl } from './dom.js';
 import { ticketLink, timeNode } from './widgets.js';
-import { ACTION_WORDS, CLOCK_LABELS, STATUS_LABELS, slaView, when } from './format.js';
+import { CLOCK_LABELS, STATUS_LABELS, slaView, when } from './format.js';
+import { diagnosticsSection, section, timelineSection } from './render-history.js';
 import { stoppedText } from './render-board.js';
 import { lastEscalation } from './state.js';
 
@@ -28,10 +29,6 @@ const errorKey = (incident, action, extra = '') => `${incident.id}/${action}${ex
 function errorLine(ctx, key) {
   const message = ctx.errors.get(key);
   return h('p', { class: 'form-error', role: 'alert', dataset: { errorFor: key }, hidden: !message }, message || '');
-}
-
-function section(title, ...body) {
-  return h('section', { class: 'detail-section', 'aria-label': title }, h('h3', {}, title), ...body);
 }
 
 function fact(label, ...value) {
@@ -127,6 +124,13 @@ function slaSection(incident, ctx) {
 
 const REASONS = { 'sla-breach': 'SLA breached', complaint: 'complaint', 'no-progress': 'no progress within a working day', unacknowledged: 'not acknowledged within a working day' };
 
+/** A step's contact as configuration names it; a step the daemon describes without a name says so. */
+function contactOf(s) {
+  const name = typeof s.contactName === 'string' ? s.contactName.trim() : '';
+  if (name) return h('span', { class: 'muted' }, ` — ${name}`);
+  return s.step > 1 && 'contactName' in s ? h('span', { class: 'muted mgmt-unnamed' }, ' — no contact named') : null;
+}
+
 function managementSection(incident, ctx) {
   const m = incident.management || { step: 1, history: [] };
   const steps = (ctx.policy && ctx.policy.management && ctx.policy.management.steps) || [
@@ -153,61 +157,10 @@ function managementSection(incident, ctx) {
       ];
     }
     return h('li', { class: `mgmt-step${current ? ' mgmt-current' : ''}`, dataset: { step: s.step } },
-      h('span', { class: 'mgmt-title' }, `Step ${s.step}: ${s.title}`, s.contactName ? h('span', { class: 'muted' }, ` — ${s.contactName}`) : null),
+      h('span', { class: 'mgmt-title' }, `Step ${s.step}: ${s.title}`, contactOf(s)),
       h('span', { class: 'mgmt-status' }, status));
   });
   return section('Management path', h('ol', { class: 'mgmt-path' }, rows));
-}
-
-function diagnosticsSection(incident, ctx) {
-  const d = incident.diagnostics;
-  if (!d) return section('Diagnostics', h('p', { class: 'muted' }, 'None fetched for this incident.'));
-  const head = ['Diagnostics', d.fetchedAt ? ` · fetched ${when(d.fetchedAt, ctx.now)}` : '', d.truncated ? ' · cut to size' : ''].join('');
-  let body;
-  if (d.error) body = h('p', { class: 'text-breach' }, `Could not be fetched: ${d.error}`);
-  else if (d.data === null || d.data === undefined) body = h('p', { class: 'muted' }, ctx.loading ? 'Loading…' : 'Not loaded.');
-  else if (d.data && typeof d.data === 'object' && d.data._truncated) {
-    body = [
-      h('pre', { class: 'diag' }, String(d.data.excerpt || '')),
-      h('p', { class: 'diag-cut' }, `✂ cut here: the console sent ${d.data._originalBytes || 'more'} bytes; the rest is in the console (the daemon keeps ticketing.diagnosticsMaxBytes).`),
-    ];
-  } else {
-    body = [
-      h('pre', { class: 'diag' }, JSON.stringify(d.data, null, 2)),
-      d.truncated ? h('p', { class: 'diag-cut' }, '✂ cut here: the daemon kept only part of what the console sent.') : null,
-    ];
-  }
-  return h('section', { class: 'detail-section', 'aria-label': 'Diagnostics' },
-    h('details', { class: 'diagnostics', open: ctx.diagOpen },
-      h('summary', {}, h('h3', {}, head)),
-      body));
-}
-
-function describeEntry(t) {
-  const words = ACTION_WORDS[t.action] || String(t.action || '').replace(/-/g, ' ');
-  const data = t.data || {};
-  if (t.action === 'escalated' && data.to) return `${words} L${data.from ?? '?'} → L${data.to}`;
-  if (t.action === 'status' && data.to) return `status ${STATUS_LABELS[data.from] || data.from || '?'} → ${STATUS_LABELS[data.to] || data.to}`;
-  if (t.action === 'resolved' && data.rootCause) return `${words} (root cause: ${data.rootCause})`;
-  return words;
-}
-
-function actorText(actor) {
-  if (!actor) return 'unknown';
-  if (actor.kind === 'system') return `${actor.name} (escalatord)`;
-  if (actor.kind === 'vendor') return `${actor.name} (vendor)`;
-  return actor.role ? `${actor.name} (${actor.role})` : actor.name;
-}
-
-function timelineSection(incident, ctx) {
-  const entries = [...(incident.timeline || [])].reverse();
-  return section(`Timeline (${entries.length})`,
-    ctx.partial ? h('p', { class: 'muted small' }, 'Loading the full history…') : null,
-    h('ol', { class: 'timeline' }, entries.map((t) => h('li', { class: 'tl-entry', dataset: { action: t.action } },
-      timeNode(t.at, ctx.now),
-      h('span', { class: 'tl-actor' }, actorText(t.actor)),
-      h('span', { class: 'tl-action' }, describeEntry(t)),
-      t.note ? h('span', { class: 'tl-note' }, t.note) : null))));
 }
 
 function serverFacts(incident, ctx) {

@@ -16,7 +16,7 @@ function componentItem(c) {
   const status = c.status || 'unknown';
   return h('li', { class: `comp comp-${status}`, title: c.message || null },
     h('span', { class: 'comp-icon', 'aria-hidden': 'true' }, COMPONENT_ICONS[status] || '?'),
-    h('span', { class: 'comp-name' }, c.name),
+    h('span', { class: 'comp-name', title: c.name }, c.name),
     h('span', { class: 'comp-status' }, status),
     c.kind === 'hardware' ? h('span', { class: 'comp-kind' }, 'hw') : null);
 }
@@ -60,7 +60,7 @@ function serverCard(s, now) {
   const tone = !s.reachable ? ' server-down' : problems.some((c) => c.status === 'failed') ? ' server-problem' : problems.length ? ' server-warn' : '';
   return h('li', { class: `server${tone}`, dataset: { id: s.id } },
     h('div', { class: 'server-head' },
-      h('span', { class: 'server-name' }, s.name),
+      h('span', { class: 'server-name', title: s.name }, s.name),
       s.reachable ? null : h('span', { class: 'pill reach-down' }, '✕ unreachable')),
     h('span', { class: 'server-id muted' }, s.id,
       !s.reachable && s.reachableSince ? h('span', {}, ' · since ', timeNode(s.reachableSince, now)) : null),
@@ -103,9 +103,9 @@ export function renderServers(root, summary, state, customerName, now) {
   summary.textContent = `${total} · ${unreachable} unreachable · ${failed} failed · ${degraded} degraded components`;
 }
 
-export function renderConsoles(root, state) {
+export function renderConsoles(root, state, now) {
   const items = [...state.consoles.values()].sort((a, b) => String(a.id).localeCompare(String(b.id)));
-  root.replaceChildren(...(items.length ? items.map(consoleItem) : [h('li', { class: 'muted' }, 'No consoles configured')]));
+  root.replaceChildren(...(items.length ? items.map((c) => consoleItem(c, now)) : [h('li', { class: 'muted' }, 'No consoles configured')]));
 }
 
 /**
@@ -113,7 +113,7 @@ export function renderConsoles(root, state) {
  * console goes up or down, so the line says since when it is in that state rather than a poll time
  * that would silently go stale.
  */
-function consoleItem(c) {
+function consoleItem(c, now) {
   const pill = c.up === true
     ? h('span', { class: 'pill reach-ok' }, '● up')
     : c.up === false
@@ -121,7 +121,7 @@ function consoleItem(c) {
       : h('span', { class: 'pill' }, '… first poll');
   const detail = [
     typeof c.servers === 'number' && c.servers > 0 ? `${c.servers} servers` : null,
-    c.changedAt ? `${c.up ? 'up' : 'down'} since ${when(c.changedAt, Date.now())}` : null,
+    c.changedAt ? `${c.up ? 'up' : 'down'} since ${when(c.changedAt, now)}` : null,
   ].filter(Boolean).join(' · ');
   const title = c.changedAt ? dateTime(c.changedAt) : c.lastPollAt ? `Last poll before connecting: ${dateTime(c.lastPollAt)}` : null;
   return h('li', { class: 'console' },

@@ -36,7 +36,7 @@ export function wireLive(w: Wiring, deps: LiveDeps) {
   const { hub, snapshots } = createLiveFeed({
     server: deps.server, authenticate: (t) => deps.auth.authenticate(t), allowedOrigins: config.server.allowedOrigins, eventLog: events,
     visibility: (p) => liveVisibility(p.role), publicUrl: config.server.publicUrl, metrics, logger: log('live'),
-    buildSnapshot: () => buildSnapshot(store.read, deps.pollerHealth(), config.customers),
+    buildSnapshot: () => buildSnapshot(store.read, deps.pollerHealth(), now),
     onSnapshotError: (err) => log('live').error({ err }, 'live snapshot failed'),
   });
   // A new outbox item (a ticket to create) is picked up as soon as its unit is durable.

@@ -126,10 +126,7 @@ export function createReferenceRouter(deps: ReferenceRouterDeps): Router {
       if (!withContacts) return base;
       return {
         ...base,
-        authorisedContacts: c.authorisedContacts.map((p) => {
-          const phone = (p as { phone?: unknown }).phone;
-          return { name: p.name, email: p.email, ...(typeof phone === 'string' ? { phone } : {}) };
-        }),
+        authorisedContacts: c.authorisedContacts.map((p) => ({ name: p.name, email: p.email, ...(p.phone === undefined ? {} : { phone: p.phone }) })),
       };
     });
     res.json({ items, nextCursor: null });
