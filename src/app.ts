@@ -20,7 +20,8 @@ import type { Simulators } from './simulator/create-simulators.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/port.js';
 import { Transactor } from './store/transactor.js';
-import { LOOPBACK, wiring, type Wiring } from './wiring/context.js';
+import { isLoopbackHost } from './config/cross-checks.js';
+import { wiring, type Wiring } from './wiring/context.js';
 import { wireHttp } from './wiring/http.js';
 import { wireIncidents } from './wiring/incidents.js';
 import { wireLeaderJobs } from './wiring/jobs.js';
@@ -99,7 +100,7 @@ export function buildDaemon(deps: DaemonDeps): Daemon {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    if (!LOOPBACK.has(config.server.host) && !auth.configured) {
+    if (!isLoopbackHost(config.server.host) && !auth.configured) {
       throw new Error(`refusing to listen on ${config.server.host} without any auth.tokens configured; bind 127.0.0.1 or configure tokens`);
     }
     await store.open();

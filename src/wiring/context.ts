@@ -5,7 +5,6 @@ import type { Config } from '../config/schema.js';
 
 /** The console the built-in simulator stands for when no console is configured. */
 export const SIM_CONSOLE_ID = 'sim';
-export const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export interface Wiring {
   config: Config;

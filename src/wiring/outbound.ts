@@ -15,7 +15,8 @@ import { OutboxDispatcher } from '../outbox/dispatcher.js';
 import type { Simulators } from '../simulator/create-simulators.js';
 import type { Transactor } from '../store/transactor.js';
 import { createTicketAdapter } from '../tickets/index.js';
-import { LOOPBACK, SIM_CONSOLE_ID, type Wiring } from './context.js';
+import { isLoopbackHost } from '../config/cross-checks.js';
+import { SIM_CONSOLE_ID, type Wiring } from './context.js';
 
 export interface Outbound {
   simulators: Simulators | null;
@@ -62,7 +63,7 @@ export async function startOutbound(w: Wiring, deps: OutboundDeps): Promise<Outb
     // E-mail channels aimed at the mail sink's configured port follow it to the port it got (0 = any).
     const sinkPort = urls.mailSmtpPort;
     if (sinkPort !== null && sinkPort !== config.simulator.mailSmtpPort) {
-      channels = channels.map((c) => (c.type === 'email' && c.smtp.port === config.simulator.mailSmtpPort && LOOPBACK.has(c.smtp.host) ? { ...c, smtp: { ...c.smtp, port: sinkPort } } : c));
+      channels = channels.map((c) => (c.type === 'email' && c.smtp.port === config.simulator.mailSmtpPort && isLoopbackHost(c.smtp.host) ? { ...c, smtp: { ...c.smtp, port: sinkPort } } : c));
     }
   }
   const notifier = new Notifier({ channels, timeoutMs: config.ticketing.timeout, now });
